@@ -1,0 +1,1 @@
+"""Typer command modules; see qa_audit/cli.py."""
