@@ -1,0 +1,37 @@
+"""``qa-audit excerpts``: redacted training excerpts with beeped audio clips."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("excerpts")
+    def excerpts(
+        out: Path = typer.Option(..., "--out", help="Output folder."),
+        db: Optional[Path] = typer.Option(None, "--db", help="SQLite history database."),
+        category: List[str] = typer.Option([], "--category", help="Finding category (repeatable; default all)."),
+        status: str = typer.Option("any", "--status", help="any | unreviewed | confirmed (dismissed never)."),
+        context: int = typer.Option(2, "--context", help="Turns of context on each side."),
+        exact_amounts: bool = typer.Option(False, "--exact-amounts", help="Redact amounts as [金额] instead of a range."),
+        good_practice: bool = typer.Option(True, "--good-practice/--no-good-practice",
+                                           help="Also export good-practice excerpts from high-scoring calls."),
+        audio: bool = typer.Option(True, "--audio/--no-audio", help="Cut audio clips with ffmpeg."),
+    ) -> None:
+        """Export redacted excerpts (Markdown, HTML, beeped WAV clip) for trainers."""
+        from ..excerpts import STATUSES, export_excerpts
+        from ..store import Store
+
+        if status not in STATUSES:
+            typer.echo(f"error: --status {status!r}: choose one of {', '.join(STATUSES)}", err=True)
+            raise typer.Exit(2)
+        if db is not None and not db.exists():
+            typer.echo(f"error: {db}: database not found", err=True)
+            raise typer.Exit(2)
+        s = export_excerpts(Store(db), out, category, status, context=context,
+                            bucket_amounts=not exact_amounts, good_practice=good_practice, audio=audio)
+        for f in s.failures:
+            typer.echo(f"warning: excerpt {f['excerpt']}: {f['detail']}", err=True)
+        typer.echo(f"{len(s.excerpts)} excerpts written to {out} ({len(s.failures)} without audio clip)")

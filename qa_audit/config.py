@@ -1,0 +1,124 @@
+"""Detector configuration: which rules run, and rule options.
+
+Read from (first found): the ``--config`` path, ``qa-audit.yaml`` / ``.qa-audit.yaml`` in the current
+folder, or ``[tool.qa-audit]`` in ``pyproject.toml``::
+
+    # qa-audit.yaml
+    select: ["THREAT-*", "abuse", "DISCLOSE-001"]   # code globs, names or categories; empty = all
+    ignore: ["THREAT-005"]
+    lexicons: ./my-lexicons                          # default: the project's lexicons/
+    self_id_window_turns: 6        # the agent must name the institution within this many agent turns
+    self_id_window_seconds: 90     # ... or within this many seconds (whichever is later); 0 = whole call
+    include_unknown_speaker: false # also judge segments whose speaker is "unknown"
+    thresholds: {threat: 0.6}      # per-category override of the lexicon threshold
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+CONFIG_FILES = ("qa-audit.yaml", ".qa-audit.yaml")
+
+
+class ConfigError(ValueError):
+    """A config file with a mistake; the message names the file and the problem."""
+
+
+@dataclass
+class Config:
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    lexicons: Optional[str] = None
+    self_id_window_turns: int = 6
+    self_id_window_seconds: float = 90.0
+    include_unknown_speaker: bool = False
+    thresholds: dict[str, float] = field(default_factory=dict)
+    source: str = ""
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], source: str = "") -> "Config":
+        if not isinstance(d, dict):
+            raise ConfigError(f"{source}: configuration must be a mapping")
+        known = {"select", "ignore", "lexicons", "self_id_window_turns", "self_id_window_seconds",
+                 "include_unknown_speaker", "thresholds"}
+        for k in d:
+            if k not in known:
+                raise ConfigError(f"{source}: unknown key '{k}' (known: {', '.join(sorted(known))})")
+        cfg = cls(source=source)
+        for k in ("select", "ignore"):
+            v = d.get(k, [])
+            if isinstance(v, str):
+                v = [x.strip() for x in v.split(",") if x.strip()]
+            if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                raise ConfigError(f"{source}: '{k}' must be a list of rule codes/globs")
+            setattr(cfg, k, v)
+        if d.get("lexicons") is not None:
+            p = Path(str(d["lexicons"]))
+            if not p.is_absolute() and source:
+                p = Path(source).resolve().parent / p
+            cfg.lexicons = str(p)
+        for k, typ in (("self_id_window_turns", int), ("self_id_window_seconds", float)):
+            if k in d:
+                try:
+                    setattr(cfg, k, typ(d[k]))
+                except (TypeError, ValueError) as e:
+                    raise ConfigError(f"{source}: '{k}' must be a number, got {d[k]!r}") from e
+        if "include_unknown_speaker" in d:
+            if not isinstance(d["include_unknown_speaker"], bool):
+                raise ConfigError(f"{source}: 'include_unknown_speaker' must be true or false")
+            cfg.include_unknown_speaker = d["include_unknown_speaker"]
+        th = d.get("thresholds") or {}
+        if not isinstance(th, dict):
+            raise ConfigError(f"{source}: 'thresholds' must be a mapping category -> number")
+        for k, v in th.items():
+            if not isinstance(v, (int, float)) or not 0 <= float(v) <= 1:
+                raise ConfigError(f"{source}: threshold for '{k}' must be between 0 and 1")
+            cfg.thresholds[str(k)] = float(v)
+        return cfg
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, start: str | Path | None = None) -> "Config":
+        """Load ``path``, or search ``start`` (default: current folder); defaults when none found."""
+        if path is not None:
+            p = Path(path)
+            if not p.is_file():
+                raise ConfigError(f"{p}: config file not found")
+            return cls._read(p)
+        folder = Path(start) if start else Path.cwd()
+        for name in CONFIG_FILES:
+            p = folder / name
+            if p.is_file():
+                return cls._read(p)
+        pp = folder / "pyproject.toml"
+        if pp.is_file():
+            import tomllib
+
+            try:
+                data = tomllib.loads(pp.read_text(encoding="utf-8"))
+            except Exception as e:
+                raise ConfigError(f"{pp}: invalid TOML: {e}") from e
+            sect = data.get("tool", {}).get("qa-audit")
+            if sect is not None:
+                return cls.from_dict(sect, str(pp))
+        return cls()
+
+    @classmethod
+    def _read(cls, p: Path) -> "Config":
+        if p.suffix == ".toml":
+            import tomllib
+
+            try:
+                data = tomllib.loads(p.read_text(encoding="utf-8"))
+            except Exception as e:
+                raise ConfigError(f"{p}: invalid TOML: {e}") from e
+            return cls.from_dict(data.get("tool", {}).get("qa-audit", data), str(p))
+        import yaml
+
+        try:
+            data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            line = f":{mark.line + 1}" if mark else ""
+            raise ConfigError(f"{p}{line}: invalid YAML: {e}") from e
+        return cls.from_dict(data, str(p))

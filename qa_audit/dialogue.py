@@ -1,0 +1,139 @@
+"""Who is on the line, turn by turn.
+
+The dialer's ``callee_relation`` is only a prior: ``debtor`` (presumed), ``contact`` (a third party
+from the application form) or ``unknown``.  What is said updates it:
+
+- the customer says who they are not / who they are (我不是他, 我是他妈妈, 他同事, 打错了,
+  这是我老婆的手机, 他今天请假了, 你找哪位) → ``third_party``;
+- the customer answers the agent's identity question with yes (是我 / 对 / 我就是) → ``debtor``
+  confirmed, unless the dialer dialled a contact (then the *contact* said yes: still third party);
+- the agent asks a third party about the debtor (你认识刘洋吗, 他是你弟弟吧, 紧急联系人, 麻烦你转告)
+  → ``third_party`` (the agent knows it);
+- the agent verifies the identity (核实无误, 身份确认) → ``debtor`` confirmed.
+
+``DialogueState.party[i]`` is the listener while segment i is spoken (agent turns: after the
+agent's own cues in that turn; customer turns: before their own cues), ``events`` records every
+change with the pattern id and the evidence, so a disclosure finding can explain itself.
+Patterns live in ``lexicons/dialogue.yaml``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .model import Call
+
+PARTIES = ("debtor", "third_party", "unknown")
+
+
+@dataclass
+class Event:
+    segment: int
+    party: str
+    confirmed: bool
+    cue: str  # pattern id
+    evidence: str
+
+    def describe(self) -> str:
+        conf = "confirmed " if self.confirmed else ""
+        return f"segment {self.segment}: {conf}{self.party} ({self.cue}: '{self.evidence}')"
+
+
+@dataclass
+class DialogueState:
+    prior: str
+    party: list[str] = field(default_factory=list)
+    confirmed: list[bool] = field(default_factory=list)
+    since: list[Optional[Event]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    def explain(self, i: int) -> str:
+        ev = self.since[i]
+        base = f"listener at segment {i}: {'confirmed ' if self.confirmed[i] else ''}{self.party[i]}"
+        if ev is None:
+            return f"{base} (dialer callee_relation={self.prior}, nothing said changed it)"
+        return f"{base} since {ev.describe()}; dialer said {self.prior}"
+
+    def is_third_party(self, i: int) -> bool:
+        return self.party[i] == "third_party"
+
+
+class DialogueTracker:
+    """Compiled dialogue cues (from ``lexicons/dialogue.yaml``); ``track(call, texts)``."""
+
+    def __init__(self, data: dict):
+        rel = str(data.get("relations") or "(家人)")
+
+        def comp(key: str) -> list[tuple[str, re.Pattern]]:
+            out = []
+            for item in data.get(key) or []:
+                out.append((str(item["id"]), re.compile(str(item["pattern"]).replace("{rel}", rel))))
+            return out
+
+        self.not_debtor = comp("customer_not_debtor")
+        self.confirm = comp("customer_confirm")
+        self.identity_q = comp("agent_identity_question")
+        self.agent_third = comp("agent_third_party")
+        self.agent_confirm = comp("agent_confirm")
+        self.handover = comp("customer_handover")
+
+    @staticmethod
+    def _first(pats: list[tuple[str, re.Pattern]], text: str) -> Optional[tuple[str, str]]:
+        for pid, p in pats:
+            m = p.search(text)
+            if m:
+                return pid, m.group()
+        return None
+
+    def track(self, call: Call, texts: list[str]) -> DialogueState:
+        prior = call.callee_relation if call.callee_relation in ("debtor", "contact") else "unknown"
+        party = {"debtor": "debtor", "contact": "third_party"}.get(prior, "unknown")
+        confirmed = False
+        st = DialogueState(prior=prior)
+        since: Optional[Event] = None
+        asked = False  # the agent's last turn asked who is on the line
+        agent_turns = 0
+
+        def change(i: int, new: str, conf: bool, hit: tuple[str, str]) -> None:
+            nonlocal party, confirmed, since
+            ev = Event(i, new, conf, hit[0], hit[1])
+            st.events.append(ev)
+            if new != party or conf != confirmed:
+                since = ev
+            party, confirmed = new, conf
+
+        for i, seg in enumerate(call.segments):
+            t = texts[i]
+            if seg.speaker == "agent":
+                agent_turns += 1
+                hit = self._first(self.agent_confirm, t)
+                if hit:
+                    change(i, "debtor", True, hit)
+                else:
+                    hit = self._first(self.agent_third, t)
+                    if hit and not (party == "debtor" and confirmed):
+                        change(i, "third_party", False, hit)
+                asked = bool((agent_turns <= 3 or re.search("先生|女士|小姐|本人|机主", t))
+                             and self._first(self.identity_q, t))
+                st.party.append(party)
+                st.confirmed.append(confirmed)
+                st.since.append(since)
+                continue
+            # customer (or unknown speaker): state before their words
+            st.party.append(party)
+            st.confirmed.append(confirmed)
+            st.since.append(since)
+            hit = self._first(self.not_debtor, t)
+            if hit:
+                change(i, "third_party", False, hit)
+            elif party == "third_party" and (h := self._first(self.handover, t)):
+                change(i, "debtor", False, h)
+            elif asked and (hit := self._first(self.confirm, t)):
+                if prior == "contact" and party == "third_party":
+                    # the contact the dialer called said "yes, it's me": still a third party
+                    st.events.append(Event(i, "third_party", False, hit[0] + " (contact number)", hit[1]))
+                else:
+                    change(i, "debtor", True, hit)
+            asked = False
+        return st

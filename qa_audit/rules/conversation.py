@@ -1,0 +1,466 @@
+"""Conversation rules: what the agent says (lexicon rules) and how the call goes (dialogue rules)."""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator
+
+from ..model import Finding
+from .base import Rule, RuleContext
+from .registry import register
+
+BASIS_CONVENTION = "《互联网金融逾期债务催收自律公约（试行）》"
+BASIS_CARD = "《商业银行信用卡业务监督管理办法》第六十八条"
+BASIS_PRIVACY = "《个人信息保护法》第十条；" + BASIS_CARD
+BASIS_CRIMINAL = "《刑法》第二百九十三条之一（催收非法债务罪）；" + BASIS_CONVENTION
+
+
+def _evidence_span(text: str, s: int, e: int) -> tuple[int, int]:
+    """The clause around a hit (what a reviewer reads), trimmed of spaces."""
+    from ..detector import clause_bounds
+
+    a, b = clause_bounds(text, s, e)
+    while a < s and text[a] in " \t":
+        a += 1
+    while b > e and text[b - 1] in " \t":
+        b -= 1
+    return a, b
+
+
+class LexiconRule(Rule):
+    """Base for rules fed by lexicon entries whose ``rule`` is this code (not registered itself)."""
+
+    scope = "segment"
+
+    def candidates(self, ctx: RuleContext, i: int):
+        return [h for h in ctx.hits_in(i) if h.rule == self.code]
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        det = ctx.detector
+        th, support = det.threshold(self.category)
+        for i, seg in enumerate(ctx.call.segments):
+            if not det._judged(seg.speaker):
+                continue
+            hs = self.candidates(ctx, i)
+            if not hs:
+                continue
+            best = max(hs, key=lambda h: (h.score, h.end - h.start))
+            if best.score < support:
+                continue
+            weak = best.score < th or best.entry.weak and best.score < th
+            yield self._finding(ctx, i, best, hs, th, weak)
+
+    def _finding(self, ctx: RuleContext, i: int, best, hs, th: float, weak: bool) -> Finding:
+        text = ctx.text(i)
+        a, b = _evidence_span(text, best.start, best.end)
+        decision = (f"weak ({best.score:.2f} < {th:.2f}): kept because the call has a strong "
+                    f"{self.category} finding" if weak else f"score {best.score:.2f} ≥ {th:.2f}")
+        others = [h for h in hs if h is not best]
+        parts = [f"role: {ctx.speaker(i)} turn", "; ".join(best.notes), decision]
+        if others:
+            parts.append("other hits: " + "; ".join(
+                f"'{h.pattern}' {h.score:.2f}" + (" (negated)" if h.negated else "") for h in others[:4]))
+        return ctx.finding(self, i, a, b, explanation=" | ".join(parts), score=best.score,
+                           weak=weak, entry=best.entry.id, match=best.matched, how=best.how,
+                           hit_start=best.start, hit_end=best.end)
+
+
+# --- threat --------------------------------------------------------------------------------
+@register
+class Threat001(LexiconRule):
+    """Threat to come to the home or workplace, or to contact employer/family as pressure.
+
+    **Bad**::
+
+        agent: 这周五我们的人就去你们公司前台等你，当着你同事的面好好聊聊。
+        agent: 周二我们就去你家楼下，你住哪个小区我们都清楚。
+
+    **Good**::
+
+        agent: 您放心，我们不会上门，也不会给您单位打电话。
+    """
+
+    code = "THREAT-001"
+    name = "visit-or-workplace-threat"
+    category = "threat"
+    severity = "high"
+    basis = BASIS_CONVENTION + "（不得以上门、骚扰工作单位及亲友等方式催收）；" + BASIS_CARD
+    message = "坐席以上门、到单位或联系家人/单位相威胁"
+
+
+@register
+class Threat002(LexiconRule):
+    """Threat to expose the debt: contact list blasts, posting in groups/online, shaming posters.
+
+    **Bad**::
+
+        agent: 今晚不还，我就给你通讯录里每个人发短信。
+        agent: 我们会把你的照片做成海报，发到你朋友圈。
+
+    **Good**::
+
+        agent: 您的个人信息我们是保密的，不会发到网上。
+    """
+
+    code = "THREAT-002"
+    name = "exposure-threat"
+    category = "threat"
+    severity = "critical"
+    basis = BASIS_PRIVACY + "；" + BASIS_CONVENTION + "（不得公开债务人信息、不得骚扰无关第三人）"
+    message = "坐席以曝光、群发通讯录或公开羞辱相威胁"
+
+
+@register
+class Threat003(LexiconRule):
+    """Threat of harm or veiled menace (你小心点, 别出什么意外, 走着瞧).
+
+    **Bad**::
+
+        agent: 你天天晚上接孩子走的那条路，黑灯瞎火的，小心点，别出什么意外。
+
+    **Good**::
+
+        agent: 天气不好，您路上注意安全，还款的事我们改天再聊。
+    """
+
+    code = "THREAT-003"
+    name = "harm-threat"
+    category = "threat"
+    severity = "critical"
+    basis = BASIS_CRIMINAL + "（不得使用暴力或以暴力相威胁）"
+    message = "坐席以人身伤害或暗示危险相威胁"
+
+
+@register
+class Threat004(LexiconRule):
+    """Arrest, jail or "fraud" used as intimidation for a civil debt.
+
+    **Bad**::
+
+        agent: 明天就把材料交给公安，到时候直接抓你去坐牢。
+        agent: 你借钱不还就是诈骗，判个三五年都是轻的。
+
+    **Good**::
+
+        agent: 欠款属于民事纠纷，不会因为这个抓人坐牢，但逾期会记入征信。
+    """
+
+    code = "THREAT-004"
+    name = "criminal-threat"
+    category = "threat"
+    severity = "critical"
+    basis = BASIS_CONVENTION + "（不得以刑事追究等虚假信息恐吓）；" + BASIS_CARD
+    message = "坐席以抓捕、坐牢、定性诈骗等刑事后果恐吓"
+
+
+@register
+class Threat005(LexiconRule):
+    """False or exaggerated consequences (children's schooling, 政审, travel bans) and 后果自负.
+
+    **Bad**::
+
+        agent: 征信黑了孩子上学要查家长征信，好的学校根本不会收。
+        agent: 这礼拜不把钱打过来，后果自负。
+
+    **Good**::
+
+        agent: 逾期记录会报送征信系统，影响您本人以后办理贷款。
+    """
+
+    code = "THREAT-005"
+    name = "exaggerated-consequence"
+    category = "threat"
+    severity = "high"
+    basis = BASIS_CONVENTION + "（不得夸大或虚构逾期后果）；《银行业金融机构消费者权益保护管理办法》"
+    message = "坐席夸大或虚构逾期后果进行恐吓"
+
+
+# --- abuse ---------------------------------------------------------------------------------
+@register
+class Abuse001(LexiconRule):
+    """Insults and swearing at the customer (老赖, 不要脸, 他妈的, 你算个什么东西).
+
+    **Bad**::
+
+        agent: 你就是个老赖，满嘴没一句实话。
+        agent: 没钱你他妈的刷卡的时候怎么不说没钱？
+
+    **Good**::
+
+        agent: 您刚才说我们“不要脸”，我就当您是一时气话。
+    """
+
+    code = "ABUSE-001"
+    name = "insult-or-swearing"
+    category = "abuse"
+    severity = "high"
+    basis = BASIS_CONVENTION + "（不得使用侮辱、谩骂等不文明语言）；" + BASIS_CARD
+    message = "坐席辱骂、侮辱客户"
+
+
+@register
+class Abuse002(LexiconRule):
+    """Belittling or mocking the customer (丢不丢人, 混成这样, sarcasm about spending).
+
+    **Bad**::
+
+        agent: 您都四十好几的人了，混成这样，丢不丢人啊？
+        agent: 钱多得花不完啊，怎么一到还信用卡就穷得叮当响了？
+
+    **Good**::
+
+        agent: 理解您现在手头比较紧，我们一起看看怎么安排。
+    """
+
+    code = "ABUSE-002"
+    name = "belittling-or-mockery"
+    category = "abuse"
+    severity = "medium"
+    basis = BASIS_CONVENTION + "（应文明催收，不得贬低、嘲讽债务人）"
+    message = "坐席贬低、嘲讽客户"
+
+
+# --- impersonation -------------------------------------------------------------------------
+@register
+class Imperson001(LexiconRule):
+    """Claims to be, or to speak for, police, court, procuratorate, government or a law firm.
+
+    **Bad**::
+
+        agent: 我现在就是代表经侦支队跟你做最后一次沟通。
+        agent: 今天是代表人民法院跟您做诉前调解。
+
+    **Good**::
+
+        agent: 我们不是法院，也不是公安，是受银行委托的催收机构。
+    """
+
+    code = "IMPERSON-001"
+    name = "authority-impersonation"
+    category = "impersonation"
+    severity = "critical"
+    basis = BASIS_CONVENTION + "（不得冒充公检法、政府机关或律师）；《治安管理处罚法》第五十一条"
+    message = "坐席冒充或假借公检法、政府、律师名义"
+
+
+@register
+class Imperson002(LexiconRule):
+    """False claim that a case is already filed (已经立案, 案号, 传票, 撤案, 跟法官说).
+
+    **Bad**::
+
+        agent: 法院也已经立案了，案号是2026民初4781号，传票这几天就寄到。
+
+    **Good**::
+
+        agent: 如果长期不还款，我行保留依法向法院提起诉讼的权利。
+    """
+
+    code = "IMPERSON-002"
+    name = "false-case-claim"
+    category = "impersonation"
+    severity = "high"
+    basis = BASIS_CONVENTION + "（不得虚构诉讼、立案等法律状态）"
+    message = "坐席虚称已立案、已起诉或能左右司法程序"
+
+
+# --- waiver --------------------------------------------------------------------------------
+@register
+class Waiver001(LexiconRule):
+    """Reduction, waiver, 停息挂账, 只还本金 or settlement promised on the agent's own authority.
+
+    **Bad**::
+
+        agent: 利息和违约金我直接给您减免掉，就当结清了，不用走什么申请。
+        agent: 我这边直接给您办停息挂账，从今天起就不再产生利息了。
+
+    **Good**::
+
+        agent: 停息挂账和减免都需要您本人提交书面申请，由审批部门审核，我没办法给您打包票。
+        agent: 您的罚息减免申请已经审批通过，审批编号是JM20261118047。
+    """
+
+    code = "WAIVER-001"
+    name = "unauthorized-waiver"
+    category = "unauthorized_waiver"
+    severity = "high"
+    basis = "《商业银行信用卡业务监督管理办法》第七十条（个性化分期须经审批）；公司《减免审批管理规定》"
+    message = "坐席擅自承诺减免、停息挂账或折扣结清"
+
+
+# --- dialogue rules ------------------------------------------------------------------------
+@register
+class Disclose001(Rule):
+    """The agent tells someone not confirmed as the debtor about the debt.
+
+    The listener comes from the dialogue state (``dialogue.py``): the dialer's callee_relation,
+    updated by what is said (我是他妈妈, 他同事, 打错了, 本人确认, 核实无误).  A debt word (逾期,
+    欠款, 催收, 没还, an amount owed…) in an agent turn spoken to a third party is a disclosure.
+
+    **Bad**::
+
+        customer: 我是他妈妈，他手机落家里了。
+        agent: 周俊在我们惠民贷借的那笔钱，已经逾期四十五天了。
+
+    **Good**::
+
+        customer: 刘洋是我儿子，怎么了？
+        agent: 我们有点事情需要和他本人沟通，麻烦您转告他回个电话。
+    """
+
+    code = "DISCLOSE-001"
+    name = "third-party-disclosure"
+    category = "third_party_disclosure"
+    severity = "critical"
+    basis = BASIS_PRIVACY + "（不得向债务人以外的第三人透露债务信息）"
+    scope = "call"
+    message = "坐席向非债务人本人透露欠款信息"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        det = ctx.detector
+        th, _ = det.threshold(self.category)
+        st = ctx.dialogue
+        for i, seg in enumerate(ctx.call.segments):
+            if not det._judged(seg.speaker) or not st.is_third_party(i):
+                continue
+            hs = [h for h in ctx.hits_in(i) if h.rule == self.code]
+            if not hs:
+                continue
+            best = max(hs, key=lambda h: (h.score, h.end - h.start))
+            if best.score < th:
+                continue
+            text = ctx.text(i)
+            a, b = _evidence_span(text, best.start, best.end)
+            words = sorted({h.matched for h in hs if h.score >= th})
+            expl = (f"role: agent turn | {st.explain(i)} | " + "; ".join(best.notes)
+                    + f" | debt words said: {', '.join(words)} | score {best.score:.2f} ≥ {th:.2f}")
+            yield ctx.finding(self, i, a, b, explanation=expl, score=best.score,
+                              listener=st.party[i], entry=best.entry.id, match=best.matched)
+
+
+_NAME_CHARS = r"[\u4e00-\u9fffA-Za-z0-9]"
+
+
+@register
+class SelfId001(Rule):
+    """The agent never names the institution he or she calls for, early in the call.
+
+    The window is ``self_id_window_turns`` agent turns or ``self_id_window_seconds`` seconds
+    (config; whichever is later).  A name counts when the agent presents it as their own
+    (我是泰和银行信用卡中心的 / 这里是快易贷 / 受新瑞银行委托 / 安心花的催收专员); a surname and a job
+    number alone, or "负责您账户的", do not.
+
+    **Bad**::
+
+        agent: 您好，我是负责您账户的客户经理小秦，工号3318。
+
+    **Good**::
+
+        agent: 您好，我是泰和银行信用卡中心的，工号5127。
+    """
+
+    code = "SELFID-001"
+    name = "no-self-identification"
+    category = "no_self_identification"
+    severity = "medium"
+    basis = BASIS_CONVENTION + "（催收时应表明身份及所代表的机构）；" + BASIS_CARD
+    scope = "call"
+    message = "坐席未表明所属机构"
+
+    _compiled: dict = {}
+    _STOP = set("是的在从给找跟打受和向到了吗吧呢啊喂嗯哦你我他她们这那哪个位请问好")
+
+    @classmethod
+    def _patterns(cls, inst: dict):
+        key = id(inst)
+        if key not in cls._compiled:
+            suf = sorted(map(str, inst.get("suffixes") or ["银行"]), key=len, reverse=True)
+            roles = sorted(map(str, inst.get("roles") or ["客服"]), key=len, reverse=True)
+            intros = sorted(map(str, inst.get("intros") or ["我是"]), key=len, reverse=True)
+            suf_re = re.compile("|".join(map(re.escape, suf)))
+            role_re = re.compile(rf"^(的)?\s?({'|'.join(map(re.escape, roles))})")
+            intro_re = re.compile(rf"({'|'.join(map(re.escape, intros))})\s?$")
+            generic = {str(x) for x in inst.get("generic") or []}
+            exclude = [str(x) for x in inst.get("exclude") or []]
+            intro_alt = "|".join(map(re.escape, [i for i in intros if len(i) >= 2]))
+            role_alt = "|".join(map(re.escape, roles))
+            own_re = re.compile(rf"(?:{intro_alt})\s?({_NAME_CHARS}{{2,10}}?)(?=的\s?(?:{role_alt})|的(?:[\s,.?!;，。？！；]|$)|委托)")
+            cls._compiled[key] = (suf_re, role_re, intro_re, generic, exclude, own_re)
+        return cls._compiled[key]
+
+    @classmethod
+    def find_name(cls, text: str, inst: dict):
+        """(start, end, name, how) of an institution the agent presents as their own, or None.
+
+        Every occurrence of an institution suffix (银行, 小贷, 花, 贷…) is extended to the left over
+        name characters (stopping at 是/的/吧/你/我… and at punctuation); the name needs two or more
+        characters before a one-character suffix, must not be generic, and must be presented as the
+        agent's own: an intro right before it (我是/这里是/受…), or 的+role / 的 + pause / 委托 after it.
+        """
+        suf_re, role_re, intro_re, generic, exclude, own_re = cls._patterns(inst)
+        for m in own_re.finditer(text):
+            name = m.group(1)
+            if name in generic or any(x in name for x in exclude) or any(c in cls._STOP for c in name[:1]):
+                continue
+            return m.start(1), m.end(1), name, f"intro '{m.group()[:m.start(1) - m.start()]}' + '的'/role"
+        n = len(text)
+        for pos in range(n):
+            m = suf_re.match(text, pos)
+            if not m:
+                continue
+            se = m.end()
+            # extend the suffix over further suffix/name characters (易借花 + 贷后 is a role, 小鹿微贷)
+            ns = pos
+            while ns > 0 and re.match(_NAME_CHARS, text[ns - 1]) and text[ns - 1] not in cls._STOP \
+                    and pos - ns < 10:
+                ns -= 1
+            name = text[ns:se]
+            prefix = text[ns:pos]
+            if len(prefix) < (2 if len(m.group()) == 1 else 1):
+                continue
+            if name in generic or prefix in generic or any(x in prefix for x in exclude):
+                continue
+            before = text[max(0, ns - 8):ns]
+            after = text[se:se + 8]
+            how = None
+            if intro_re.search(before):
+                how = f"intro '{intro_re.search(before).group().strip()}'"
+            elif role_re.search(after):
+                how = f"role '{role_re.search(after).group()}' after it"
+            elif after.startswith("委托"):
+                how = "受…委托"
+            elif after[:1] == "的" and (len(after) == 1 or after[1] in " ,.?!;，。？！；"):
+                how = "'…的' with a pause"
+            elif after[:1] == "的" and re.search(r"(^|[吗吧呀啊喂,.?!，。？！]|你好)\s*$", before):
+                how = "opening '…的' right after the greeting"
+            if how:
+                return ns, se, name, how
+        return None
+
+    def check(self, ctx: RuleContext) -> Iterable[Finding]:
+        call = ctx.call
+        if not call.segments or call.kind != "call":
+            return []
+        inst = ctx.options.get("institution") or {}
+        turns = int(ctx.options.get("self_id_window_turns", 6))
+        secs = float(ctx.options.get("self_id_window_seconds", 90))
+        t0 = call.segments[0].start
+        n_agent = 0
+        agent_any = False
+        for i, seg in enumerate(call.segments):
+            if seg.speaker != "agent":
+                continue
+            agent_any = True
+            n_agent += 1
+            in_window = (turns <= 0 and secs <= 0) or n_agent <= turns or (secs > 0 and seg.start - t0 <= secs)
+            if not in_window:
+                break
+            found = self.find_name(ctx.text(i), inst)
+            if found:
+                return []
+        if not agent_any:
+            return []
+        window = "the whole call" if turns <= 0 and secs <= 0 else f"the first {turns} agent turns / {secs:.0f} s"
+        expl = (f"no institution name presented by the agent in {window} "
+                f"({n_agent} agent turns checked; names need an intro such as 我是/这里是/受…委托 or "
+                f"'的'+role, see lexicons/institution.yaml) | score 1.00")
+        return [ctx.call_finding(self, explanation=expl, score=1.0, agent_turns_checked=n_agent)]

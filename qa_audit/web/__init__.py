@@ -1,0 +1,4 @@
+"""Supervisor review web app: ``create_app(db)``; see ``qa_audit/web/app.py``."""
+from .app import create_app
+
+__all__ = ["create_app"]

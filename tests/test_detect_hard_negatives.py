@@ -1,0 +1,35 @@
+"""Hard negatives: compliant agent speech and customer speech must give no finding at all."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from qa_audit.detector import Detector
+from qa_audit.model import Call, Segment
+
+DATA = yaml.safe_load((Path(__file__).parent / "hard_negatives.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def detector() -> Detector:
+    return Detector.load()
+
+
+def _one(speaker: str, text: str) -> Call:
+    return Call(call_id="HN", callee_relation="debtor",
+                segments=[Segment(0, 3, "agent", "您好，我是泰和银行信用卡中心的专员。"),
+                          Segment(3, 5, "customer", "是我。"), Segment(5, 9, speaker, text)])
+
+
+@pytest.mark.parametrize("text", DATA["agent_to_debtor"])
+def test_compliant_agent_turn_gives_no_finding(detector, text):
+    fs = detector.scan(_one("agent", text))
+    assert not fs, "\n".join(f"{f.rule}: {f.explanation}" for f in fs)
+
+
+@pytest.mark.parametrize("text", DATA["customer_turns"])
+def test_customer_words_never_violate(detector, text):
+    fs = detector.scan(_one("customer", text))
+    assert not fs, "\n".join(f"{f.rule}: {f.explanation}" for f in fs)
