@@ -217,7 +217,7 @@ class Transcriber:
 
     def __init__(self, backend: str = "faster-whisper", model: str = "base", agent_channel: int = 0,
                  compute_type: str = "int8", cpu_threads: int = 0, words: bool = False,
-                 initial_prompt: Optional[str] = INITIAL_PROMPT, mode: str = "stream",
+                 initial_prompt: Optional[str] = None, mode: str = "stream",
                  merge_gap: float = MERGE_GAP_S, max_gap: float = 0.2):
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")

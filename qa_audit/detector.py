@@ -69,6 +69,8 @@ class Detector:
         nd = neg.data if neg else {}
         cues = [(str(c["cue"]), int(c.get("within", 8))) for c in (nd.get("cues") or [])]
         cues.sort(key=lambda x: -len(x[0]))
+        self._cue_within = dict(cues)
+        self._cue_re = re.compile("|".join(re.escape(c) for c, _ in cues)) if cues else None
         self.negation = _Negation(
             cues=cues,
             rhetorical=[re.compile(str(r["pattern"])) for r in (nd.get("rhetorical") or [])],
@@ -80,6 +82,8 @@ class Detector:
         inst = lexset.support.get("institution")
         self.institution = inst.data if inst else {}
         self._nlp = None
+        # categories whose words only count while a third party is on the line
+        self.listener_gated = {"third_party_disclosure"}
         self._register_terms()
 
     # --- loading ------------------------------------------------------------------------
@@ -139,16 +143,20 @@ class Detector:
             return None
         _, b = clause_bounds(text, hit.start, hit.end)
         clause = text[a:b]
+        if self._cue_re is None:
+            return None
+        found = [m for m in self._cue_re.finditer(before)
+                 if hit.start - (a + m.end()) <= self._cue_within[m.group()]]
+        if not found:
+            return None
         rhet = [(m.start() + a, m.end() + a) for p in self.negation.rhetorical for m in p.finditer(clause)]
-        for cue, within in self.negation.cues:
-            pos = before.rfind(cue)
-            while pos >= 0:
-                cs, ce = a + pos, a + pos + len(cue)
-                dist = hit.start - ce
-                if dist <= within and not any(rs <= cs and ce <= re_ for rs, re_ in rhet):
-                    if self._cue_is_token(text, cs, ce, hit, doc_cache):
-                        return f"'{cue}' {dist} chars before, same clause"
-                pos = before.rfind(cue, 0, pos)
+        for m in reversed(found):  # nearest cue first
+            cue = m.group()
+            cs, ce = a + m.start(), a + m.end()
+            if any(rs <= cs and ce <= re_ for rs, re_ in rhet):
+                continue
+            if self._cue_is_token(text, cs, ce, hit, doc_cache):
+                return f"'{cue}' {hit.start - ce} chars before, same clause"
         return None
 
     def _cue_is_token(self, text: str, cs: int, ce: int, hit: Hit, doc_cache: dict) -> bool:
@@ -261,10 +269,13 @@ class Detector:
                     if (cue.speaker == "any" or seg.speaker == cue.speaker) and cue.pattern.search(t):
                         call_cues.setdefault(cat, set()).add(cue.id)
                         break
+        dialogue = self.tracker.track(call, texts)
         for i, (n, hs) in enumerate(zip(norms, hits)):
+            if hs and dialogue.party[i] != "third_party":
+                # debt words only matter when a third party listens: drop them unscored
+                hs[:] = [h for h in hs if h.entry.category not in self.listener_gated]
             if hs:
                 self.score_hits(i, n, hs, call_cues)
-        dialogue = self.tracker.track(call, texts)
         options = {"self_id_window_turns": self.config.self_id_window_turns,
                    "self_id_window_seconds": self.config.self_id_window_seconds,
                    "include_unknown_speaker": self.config.include_unknown_speaker,
@@ -291,13 +302,42 @@ class Detector:
 
 # --- batch ------------------------------------------------------------------------------
 def iter_transcripts(inputs: Iterable[str | Path]) -> Iterable[Path]:
-    """JSON files named directly or found (recursively) in folders, sorted; labels.jsonl skipped."""
+    """Transcript JSON and ``.txt`` notices named directly or found (recursively) in folders, sorted."""
     for inp in inputs:
         p = Path(inp)
         if p.is_dir():
-            yield from sorted(x for x in p.rglob("*.json") if x.is_file())
+            yield from sorted(x for x in p.rglob("*") if x.is_file() and x.suffix.lower() in (".json", ".txt")
+                              and x.name.lower() != "readme.txt")
         else:
             yield p
+
+
+def load_input(path: str | Path) -> Call:
+    """A transcript JSON file, or a ``.txt`` SMS/letter notice (kind "text": one agent segment per
+    non-empty line, the call id is the file name).  Raises TranscriptError naming the file."""
+    path = Path(path)
+    if path.suffix.lower() != ".txt":
+        return load_call(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise TranscriptError(f"{path}: cannot read: {e.strerror or e}") from e
+    if not raw.strip():
+        raise TranscriptError(f"{path}: empty file")
+    if b"\x00" in raw[:4096]:
+        raise TranscriptError(f"{path}: binary data, not a text notice")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError as e:
+            raise TranscriptError(f"{path}: not UTF-8 or GBK text") from e
+    from .model import Segment
+
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return Call(call_id=path.stem, kind="text", callee_relation="unknown",
+                segments=[Segment(0.0, 0.0, "agent", ln) for ln in lines], metadata={"source": path.name})
 
 
 @dataclass
@@ -330,7 +370,7 @@ def scan_paths(inputs: Iterable[str | Path], out_dir: str | Path, detector: Opti
     all_findings: list[Finding] = []
     for path in iter_transcripts(inputs):
         try:
-            call = load_call(path)
+            call = load_input(path)
             fs = det.scan(call)
         except TranscriptError as e:
             summary.failures.append((str(path), str(e)))

@@ -77,6 +77,7 @@ class DialogueTracker:
         self.agent_third = comp("agent_third_party")
         self.agent_confirm = comp("agent_confirm")
         self.handover = comp("customer_handover")
+        self.self_claim = comp("customer_self")
 
     @staticmethod
     def _first(pats: list[tuple[str, re.Pattern]], text: str) -> Optional[tuple[str, str]]:
@@ -124,8 +125,10 @@ class DialogueTracker:
             st.party.append(party)
             st.confirmed.append(confirmed)
             st.since.append(since)
-            hit = self._first(self.not_debtor, t)
+            hit = self._first(self.self_claim, t)
             if hit:
+                change(i, "debtor", True, hit)
+            elif hit := self._first(self.not_debtor, t):
                 change(i, "third_party", False, hit)
             elif party == "third_party" and (h := self._first(self.handover, t)):
                 change(i, "debtor", False, h)

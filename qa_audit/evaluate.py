@@ -127,7 +127,7 @@ class EvalReport:
 
 def evaluate(inputs: Iterable[str | Path], labels_path: str | Path, detector=None,
              categories: Iterable[str] = CATEGORIES) -> EvalReport:
-    from .detector import Detector, iter_transcripts
+    from .detector import Detector, iter_transcripts, load_input
 
     det = detector or Detector.load()
     labels = load_labels(labels_path)
@@ -135,7 +135,7 @@ def evaluate(inputs: Iterable[str | Path], labels_path: str | Path, detector=Non
     rep = EvalReport(categories={c: CategoryScore(c) for c in cats})
     for path in iter_transcripts(inputs):
         try:
-            call = load_call(path)
+            call = load_input(path)
         except TranscriptError as e:
             rep.failures.append((str(path), str(e)))
             continue

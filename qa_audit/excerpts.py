@@ -53,6 +53,9 @@ THEMES = {
                              "具体情况不方便")),
 }
 SAMPLE_RATE = 8000
+# privacy first: excerpts also hide what only *looks* like personal data (an 18-digit number whose
+# check digit fails — possibly misheard — or any run of 9+ digits), below redact's default 0.5
+EXCERPT_THRESHOLD = 0.3
 BEEP_HZ = 1000.0
 
 
@@ -141,16 +144,16 @@ def _pieces(text: str, results: list[R.RedactionResult], ev: Optional[tuple[int,
 
 
 def _clean(text: str, ctx: R.Context) -> str:
-    return R.redact(text or "", ctx).text
+    return R.redact(text or "", ctx, threshold=EXCERPT_THRESHOLD).text
 
 
 class _CallRedaction:
     """The redaction of one call, computed once and shared by its excerpts."""
 
-    def __init__(self, call: Call, bucket_amounts: bool = True):
+    def __init__(self, call: Call, amounts: str = "bucket"):
         self.call = call
-        self.ctx = R.Context(known_names=R.collect_names(call), bucket_amounts=bucket_amounts)
-        self.results = [R.analyze(s.text, self.ctx) for s in call.segments]
+        self.ctx = R.Context(known_names=R.collect_names(call), amounts=amounts)
+        self.results = [R.analyze(s.text, self.ctx, threshold=EXCERPT_THRESHOLD) for s in call.segments]
 
     def turns(self, lo: int, hi: int, focus: set[int], ev: Optional[tuple[int, tuple[int, int]]]) -> list[Turn]:
         out = []
@@ -192,8 +195,8 @@ def _window(call: Call, centre: int, context: int) -> tuple[int, int]:
 
 
 def finding_excerpt(call: Call, f: Finding, status: str, *, context: int = 2,
-                    red: Optional[_CallRedaction] = None, bucket_amounts: bool = True) -> Excerpt:
-    red = red or _CallRedaction(call, bucket_amounts)
+                    red: Optional[_CallRedaction] = None, amounts: str = "bucket") -> Excerpt:
+    red = red or _CallRedaction(call, amounts)
     ex = Excerpt(excerpt_id=excerpt_id_for(f.finding_id), kind="finding", category=f.category,
                  title=f"{CATEGORY_LABELS.get(f.category, f.category)} · {f.rule}", rule=f.rule,
                  severity=f.severity, status=status, message=_clean(f.message, red.ctx),
@@ -214,11 +217,13 @@ def finding_excerpt(call: Call, f: Finding, status: str, *, context: int = 2,
 
 
 def _states(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
-    return {fid: store.review_state(fid) for fid in ids}
+    from .web.queries import review_states  # one query per 500 findings
+
+    return review_states(store, ids)
 
 
 def build_excerpts(store: Store, categories: Iterable[str] = (), status: str = "any", *,
-                   context: int = 2, bucket_amounts: bool = True,
+                   context: int = 2, amounts: str = "bucket",
                    limit: Optional[int] = None) -> list[Excerpt]:
     """Excerpts of the stored findings in ``categories`` (all when empty) with review ``status``."""
     if status not in STATUSES:
@@ -247,7 +252,7 @@ def build_excerpts(store: Store, categories: Iterable[str] = (), status: str = "
         call = store.get_call(call_id)
         if call is None:
             continue
-        red = _CallRedaction(call, bucket_amounts)
+        red = _CallRedaction(call, amounts)
         for f in store.findings_for_call(call_id):
             if f.finding_id in fids:
                 ex = finding_excerpt(call, f, states[f.finding_id]["status"], context=context, red=red)
@@ -261,17 +266,19 @@ def build_excerpts(store: Store, categories: Iterable[str] = (), status: str = "
 
 
 def good_practice_excerpts(store: Store, *, min_ratio: float = 0.9, context: int = 2,
-                           bucket_amounts: bool = True, limit: int = 20) -> list[Excerpt]:
+                           amounts: str = "bucket", limit: int = 20) -> list[Excerpt]:
     """Well-handled moments from high-scoring calls (scorecard total ≥ ``min_ratio`` of the maximum and
     passed; calls without a scorecard qualify when none of their findings counts)."""
-    cards = {r["call_id"]: r for r in store.conn.execute("SELECT call_id, total, card_json FROM scorecards")}
+    totals = {r[0]: (float(r[1]), bool(r[2])) for r in store.conn.execute("SELECT call_id, total, fatal FROM scorecards")}
     out: list[Excerpt] = []
     for (call_id,) in store.conn.execute("SELECT call_id FROM calls ORDER BY started_at, call_id").fetchall():
-        row = cards.get(call_id)
         score = None
-        if row is not None:
-            card = json.loads(row["card_json"])
-            score = float(row["total"])
+        if call_id in totals:
+            score, fatal = totals[call_id]
+            if fatal:  # cheap pre-filter before reading the card
+                continue
+            card = json.loads(store.conn.execute("SELECT card_json FROM scorecards WHERE call_id=?",
+                                                 (call_id,)).fetchone()[0])
             if not card.get("passed", True) or score < min_ratio * float(card.get("max_points") or 100):
                 continue
         else:
@@ -286,7 +293,7 @@ def good_practice_excerpts(store: Store, *, min_ratio: float = 0.9, context: int
             idx = _theme_turn(call, theme, words)
             if idx is None:
                 continue
-            red = red or _CallRedaction(call, bucket_amounts)
+            red = red or _CallRedaction(call, amounts)
             lo, hi = _window(call, idx, context)
             ex = Excerpt(excerpt_id=excerpt_id_for(f"good|{call_id}|{theme}|{idx}"), kind="good_practice",
                          category="good_practice", title=f"良好示范 · {label}", theme=theme,
@@ -453,15 +460,15 @@ class ExportSummary:
 
 
 def export_excerpts(store: Store, out_dir: str | Path, categories: Iterable[str] = (), status: str = "any", *,
-                    context: int = 2, bucket_amounts: bool = True, good_practice: bool = True,
+                    context: int = 2, amounts: str = "bucket", good_practice: bool = True,
                     audio: bool = True) -> ExportSummary:
     """Write the excerpts (and the good-practice ones) to ``out_dir``; one failed clip is recorded in
     the summary and the rest goes on."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    exs = build_excerpts(store, categories, status, context=context, bucket_amounts=bucket_amounts)
+    exs = build_excerpts(store, categories, status, context=context, amounts=amounts)
     if good_practice:
-        exs += good_practice_excerpts(store, context=context, bucket_amounts=bucket_amounts)
+        exs += good_practice_excerpts(store, context=context, amounts=amounts)
     summary = ExportSummary(out)
     bodies = []
     for ex in exs:

@@ -216,9 +216,8 @@ class Entry:
     file: str = ""
     line: int = 0
 
-    @property
-    def where(self) -> str:
-        return f"{Path(self.file).name}:{self.line}"
+    def __post_init__(self) -> None:
+        self.where = f"{Path(self.file).name}:{self.line}" if self.file else f"?:{self.line}"
 
 
 @dataclass
@@ -434,6 +433,7 @@ class LexiconSet:
         if self._has_pinyin:
             P.make_automaton()
         self.terms = sorted({t for t in table if len(t) >= 2 and not t.isascii()})
+        self._by_id = {id(e): e for e in self.entries}
 
     def category(self, name: str) -> Optional[Lexicon]:
         return self.by_category.get(name)
@@ -475,7 +475,7 @@ class LexiconSet:
                     hits.append(Hit(entry, s, e_, seg, "pinyin", term))
                     exact_spans.add((id(entry), s, e_))
         if near_a:
-            by_id = {id(e): e for e in self.entries}
+            by_id = self._by_id
             for (eid, ni), alist in near_a.items():
                 blist = near_b.get((eid, ni))
                 if not blist:
@@ -493,7 +493,7 @@ class LexiconSet:
                     hits.append(Hit(entry, sa, eb, text[sa:eb], "near",
                                     f"{ka} … {kb} (within {n.within})"))
         if triggers:
-            by_id = {id(e): e for e in self.entries}
+            by_id = self._by_id
             for eid, ri in triggers:
                 entry = by_id[eid]
                 rx = entry.regex[ri]

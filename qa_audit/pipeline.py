@@ -195,8 +195,9 @@ def init_worker(cfg: dict[str, Any], preload_asr: bool = False) -> None:
 
 
 def _detector(cfg: dict[str, Any]):
+    key = json.dumps([cfg.get("select"), cfg.get("ignore"), str(cfg.get("detector_config"))])
     det = _WORKER.get("detector")
-    if det is None:
+    if det is None or _WORKER.get("detector_key") != key:
         import inspect
 
         from .detector import Detector
@@ -207,6 +208,7 @@ def _detector(cfg: dict[str, Any]):
                 kw[name] = list(cfg[name])
         det = Detector.load(cfg.get("detector_config"), **kw)
         _WORKER["detector"] = det
+        _WORKER["detector_key"] = key
     return det
 
 
@@ -442,10 +444,11 @@ def _run_pool(items: list[dict], cfg: dict, workers: int) -> Iterator[dict]:
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
 
-    preload = any(it["kind"] == "audio" and not it.get("cache_ok") for it in items)
+    preload = any(it["kind"] == "audio" for it in items)
     ctx = mp.get_context("spawn")  # never fork a process that may hold threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker,
-                             initargs=(cfg, preload)) as ex:
+    ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker,
+                             initargs=(cfg, preload))
+    try:
         futs = {ex.submit(process_item, it): it for it in items}
         for fut in as_completed(futs):
             it = futs[fut]
@@ -456,6 +459,8 @@ def _run_pool(items: list[dict], cfg: dict, workers: int) -> Iterator[dict]:
                                  "(out of memory or a crash in a decoder)")
             except Exception as e:  # pragma: no cover - process_item does not raise
                 yield _crash(it, f"{type(e).__name__}: {e}")
+    finally:  # Ctrl-C or an error in the driver: do not wait for the queue
+        ex.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_dask(items: list[dict], cfg: dict, workers: int, scheduler: Optional[str]) -> Iterator[dict]:
@@ -494,9 +499,11 @@ def _crash(item: dict, reason: str) -> dict:
 
 
 # --- run state ------------------------------------------------------------------------------
-def make_run_id(items: list[Item], options: dict[str, Any]) -> str:
+def make_run_id(inputs: list[str], options: dict[str, Any]) -> str:
+    """From the input arguments (resolved paths: a folder, not the files in it, so a file added
+    later joins the same run) and the options that change results."""
     h = hashlib.sha1()
-    h.update(json.dumps(sorted(it.key for it in items), ensure_ascii=False).encode("utf-8"))
+    h.update(json.dumps(sorted(str(Path(i).resolve()) for i in inputs), ensure_ascii=False).encode("utf-8"))
     h.update(json.dumps(options, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
     return h.hexdigest()[:16]
 
@@ -641,7 +648,7 @@ def run(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike,
                "select": select, "ignore": ignore, "rule_options": rule_options,
                "metadata": [str(meta_src), _file_hash(Path(meta_src))] if meta_src else None,
                "dial_log": [str(dial_log), _file_hash(Path(dial_log))] if dial_log else None}
-    run_id = make_run_id(items, options)
+    run_id = make_run_id(inputs, options)
     asr_tag = f"{backend}:{model}:ch{agent_channel}"
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     with store.transaction() as con:
@@ -692,7 +699,7 @@ def run(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike,
     say(f"run {run_id}: {len(items)} inputs ({n_audio} recordings to transcribe), "
         f"{summary.cached} already done, {len(pending)} to process")
     worker_stats: dict[str, dict[str, Any]] = {}
-    with _Progress(progress) as prog:
+    with _Progress(progress) as prog, _mark_interrupted(store, run_id):
         prog.add("transcribe", n_audio)
         prog.add("scan", len(pending))
         if executor == "dask":
@@ -776,16 +783,16 @@ def run(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike,
         try:
             from .scoring import score_store
             score_store(store, call_ids)
-        except ImportError as e:
-            warnings.append({"item": "scoring", "error": f"scoring not available: {e}"})
+        except Exception as e:  # the batch's results stay in the DB; say what is missing
+            failures.append(_stage_error("scoring", e, prog))
         stage["score"] += time.perf_counter() - t1
         prog.advance("report")
         t1 = time.perf_counter()
         try:
             from .penalty import build_referrals
             build_referrals(store, call_ids=call_ids, run_id=run_id)
-        except ImportError as e:
-            warnings.append({"item": "penalty", "error": f"referrals not available: {e}"})
+        except Exception as e:
+            failures.append(_stage_error("referrals", e, prog))
         stage["referrals"] += time.perf_counter() - t1
         prog.advance("report")
 
@@ -805,9 +812,10 @@ def run(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike,
                                                 "processed": summary.processed + summary.cached,
                                                 "failed": summary.failed})
                 summary.reports = {k: str(v) for k, v in (paths or {}).items()}
-            except ImportError as e:
-                warnings.append({"item": "report", "error": f"reports not available: {e}"})
-                summary.warnings = sorted(warnings, key=lambda f: (f["item"], f["error"]))
+            except Exception as e:
+                failures.append(_stage_error("reports", e, prog))
+                summary.failures = sorted(failures, key=lambda f: (f["item"], f["error"]))
+                summary.failed = len(summary.failures)
         stage["report"] += time.perf_counter() - t1
         prog.advance("report")
 
@@ -822,6 +830,29 @@ def run(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike,
                      time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), run_id))
     store.close()
     return summary
+
+
+class _mark_interrupted:
+    """Context manager: an exception (Ctrl-C, a bug) leaves the run marked 'interrupted'."""
+
+    def __init__(self, store, run_id: str):
+        self.store, self.run_id = store, run_id
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, et, ev, tb):
+        if et is not None:
+            try:
+                self.store.conn.execute("UPDATE runs SET status='interrupted' WHERE run_id=?", (self.run_id,))
+            except Exception:  # pragma: no cover
+                pass
+        return False
+
+
+def _stage_error(stage: str, e: BaseException, prog: "_Progress") -> dict[str, str]:
+    prog.log(f"{stage} failed:\n" + traceback.format_exc(limit=8))
+    return {"item": f"<{stage} stage>", "error": f"{type(e).__name__}: {e}"}
 
 
 def _count_findings(store, call_ids: list[str], summary: RunSummary) -> None:

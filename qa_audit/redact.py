@@ -28,7 +28,7 @@ Example::
     >>> r.text
     '您好，是某女士吗？我的手机是[电话]。'
     >>> [(x.entity_type, x.text, x.recognizer) for x in r.results]
-    [('PERSON', '蒋红梅', 'honorific_name'), ('PHONE', '13912345678', 'mobile_phone')]
+    [('PERSON', '蒋红梅', 'person'), ('PHONE', '13912345678', 'mobile_phone')]
 """
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ SURNAMES_1 = set(
 )
 SURNAMES_2 = {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文",
               "司徒", "夏侯", "轩辕", "令狐", "端木", "西门", "南宫", "独孤", "万俟", "闻人", "澹台"}
-HONORIFICS = ("先生", "女士", "小姐", "老师", "阿姨", "大哥", "大姐", "师傅", "总", "经理")
+HONORIFICS = ("先生", "女士", "小姐", "老师", "阿姨", "大哥", "大姐", "师傅", "经理")
 # characters that never belong to a given name here: particles, pronouns, verbs of the dialogue
 _NOT_NAME = set("的了是在我你您他她它们吗呢吧啊呀嘛哦喂好请问就也都和与跟对给叫姓说这那哪个位谁有没不"
                 "还欠款钱元块号月日天年期后前今昨个下来去到把被让找认识说吗么卡最，。！？、；：")
@@ -92,13 +92,21 @@ class Redacted:
     results: list[RedactionResult] = field(default_factory=list)
 
 
+AMOUNT_MODES = ("bucket", "mask", "keep")
+
+
 @dataclass
 class Context:
     """What the recognizers may know beyond the text: names from the call's metadata or from
-    other turns of the same call (filled by ``collect_names``), and whether amounts are bucketed."""
+    other turns of the same call (filled by ``collect_names``), and what to do with exact amounts:
+    ``bucket`` (23,456元 → 2万-3万元), ``mask`` ([金额]) or ``keep`` (not redacted)."""
 
     known_names: set[str] = field(default_factory=set)
-    bucket_amounts: bool = True
+    amounts: str = "bucket"
+
+    def __post_init__(self):
+        if self.amounts not in AMOUNT_MODES:
+            raise ValueError(f"amounts must be one of {', '.join(AMOUNT_MODES)}, not {self.amounts!r}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,7 +284,7 @@ class NameRecognizer(Recognizer):
 
     def analyze(self, text, view, ctx):
         out: list[RedactionResult] = []
-        # 1. X先生 / X女士 …: look back up to 3 characters before the honorific
+        # 1. X先生 / X女士 …: look back up to 3 characters (4 with a compound surname) before the honorific
         for m in self.HONORIFIC.finditer(text):
             h = m.start()
             hon = m.group(1)
@@ -290,8 +298,8 @@ class NameRecognizer(Recognizer):
                     continue
                 if len(cand) > len(sur) and any(ch in _NOT_NAME for ch in cand[len(sur):]):
                     continue
-                if hon in ("总", "经理") and len(cand) != 1:
-                    continue  # 王总 / 李经理: only the surname form
+                if hon == "经理" and len(cand) != 1:
+                    continue  # 李经理: only the surname form (not 客户经理)
                 why = (f"surname '{sur}' + {len(cand) - len(sur)} given-name character(s) before "
                        f"the honorific '{hon}'")
                 out.append(self.result(text, s, h, 0.85 if len(cand) > 1 else 0.75,
@@ -312,8 +320,10 @@ class NameRecognizer(Recognizer):
             st = m.end()
             for n in (4, 3, 2):
                 cand = text[st:st + n]
-                if len(cand) < n or not _plausible_name(cand):
+                if len(cand) < n or not _plausible_name(cand) or cand in _NR_STOP:
                     continue
+                if self.use_jieba and _common_word(cand, 50):
+                    continue  # 朋友马上…
                 if bounds is not None and st + n not in bounds:
                     continue
                 out.append(self.result(text, st, st + n, 0.65, self.KIN.pattern,
@@ -500,13 +510,15 @@ class AmountRecognizer(Recognizer):
 
     def analyze(self, text, view, ctx):
         out = []
+        if ctx.amounts == "keep":
+            return out
         for m in _AMOUNT.finditer(text):
             v = parse_amount(m.group(0))
             if v is None or v <= 0:
                 continue
             r = self.result(text, m.start(), m.end(), 0.6, _AMOUNT.pattern,
-                            f"money amount {v:g} 元" + (f" → bucket {bucket_amount(v)}" if ctx.bucket_amounts else ""))
-            r.replacement = bucket_amount(v) if ctx.bucket_amounts else "[金额]"
+                            f"money amount {v:g} 元" + (f" → bucket {bucket_amount(v)}" if ctx.amounts == "bucket" else ""))
+            r.replacement = bucket_amount(v) if ctx.amounts == "bucket" else "[金额]"
             out.append(r)
         return out
 
@@ -604,7 +616,7 @@ def collect_names(call, threshold: float = 0.6) -> set[str]:
     return names
 
 
-def redact_call(call, *, threshold: float = DEFAULT_THRESHOLD, bucket_amounts: bool = True):
+def redact_call(call, *, threshold: float = DEFAULT_THRESHOLD, amounts: str = "bucket"):
     """A redacted copy of ``call`` (text and metadata) and the results per segment index.
 
     Metadata is dropped except harmless keys (team); names found anywhere in the call are redacted
@@ -612,7 +624,7 @@ def redact_call(call, *, threshold: float = DEFAULT_THRESHOLD, bucket_amounts: b
     """
     import copy
 
-    ctx = Context(known_names=collect_names(call), bucket_amounts=bucket_amounts)
+    ctx = Context(known_names=collect_names(call), amounts=amounts)
     out = copy.deepcopy(call)
     per_seg: dict[int, list[RedactionResult]] = {}
     for i, seg in enumerate(out.segments):

@@ -83,6 +83,7 @@ class NormText:
         return self.orig[a:b]
 
 
+@lru_cache(maxsize=8192)
 def _numeral_value(run: str) -> Optional[str]:
     import cn2an
 

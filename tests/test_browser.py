@@ -104,7 +104,12 @@ def test_supervisor_reviews_a_call_in_a_real_browser(served):
             # dismissing without a reason is blocked by the form; with a reason it goes through
             art = page.locator(f"#f-{abuse.finding_id}")
             art.locator("button.dismiss").click()
+            assert art.locator("input[name=reason]").first.evaluate("e => e.validity.valueMissing")
+            page.wait_for_timeout(300)
             assert "已驳回" not in art.locator(".status").inner_text()
+            con = sqlite3.connect(db)
+            assert con.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 1
+            con.close()
             art.locator("input[name=reason]").first.fill("坐席是在复述客户原话，非辱骂")
             art.locator("button.dismiss").click()
             page.wait_for_function("document.getElementById('score-total').innerText !== '0'")

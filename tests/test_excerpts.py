@@ -2,7 +2,6 @@
 file name), the clip's redacted spans are beeped, filters work, bad audio does not stop the batch."""
 from __future__ import annotations
 
-import io
 import json
 import re
 import subprocess
@@ -17,7 +16,6 @@ from qa_audit import auth
 from qa_audit import excerpts as E
 from qa_audit import redact as R
 from qa_audit.model import Call, Finding, Segment
-from qa_audit.store import Store
 from qa_audit.web.demo import build_demo_store, label_findings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +41,7 @@ def _card(prefix, n):
 PLANTED_ID = _id18("44030519880712006")
 PLANTED_CARD = _card("6228480402", 19)
 PLANTED_NAME = "韦小宝"
+MISHEARD_ID = PLANTED_ID[:17] + ("1" if PLANTED_ID[17] != "1" else "2")  # check digit fails
 
 
 def _planted_call() -> tuple[Call, list[Finding]]:
@@ -51,7 +50,7 @@ def _planted_call() -> tuple[Call, list[Finding]]:
         Segment(3.0, 5.0, "customer", "是我，怎么了？"),
         Segment(5.0, 12.0, "agent", f"你身份证{PLANTED_ID}，卡号{PLANTED_CARD}我们都有，手机13987654321也有。"),
         Segment(12.0, 15.0, "agent", f"{PLANTED_NAME}，再不还钱我们就去你家浙江省杭州市西湖区文三路123号堵你。"),
-        Segment(15.0, 17.0, "customer", "你们这是威胁。"),
+        Segment(15.0, 17.0, "customer", f"你们这是威胁，我身份证{MISHEARD_ID}你们记错了。"),
     ]
     call = Call("P-13987654321", agent_id="A099", started_at="2026-11-20T10:00:00+08:00",
                 metadata={"debtor_name": PLANTED_NAME, "phone": "13987654321", "team": "催收一组"},
@@ -104,7 +103,7 @@ def test_export_of_sample_calls_has_no_personal_data(exported):
         for m in re.finditer(r"(?<!\d)\d{16,19}(?!\d)", view):
             if R.luhn_ok(m.group(0)):
                 leaks.append((name, "card " + m.group(0)))
-        for s in (PLANTED_ID, PLANTED_CARD, "13987654321", "一三九零五七二八八一六", "文三路123号"):
+        for s in (PLANTED_ID, PLANTED_CARD, MISHEARD_ID, "13987654321", "一三九零五七二八八一六", "文三路123号"):
             if s in text:
                 leaks.append((name, s))
     assert leaks == []
@@ -231,6 +230,12 @@ def test_cli(tmp_path):
     p = subprocess.run([sys.executable, "-m", "qa_audit", "excerpts", "--db", str(db), "--status", "bogus",
                         "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert p.returncode == 2 and "--status" in p.stderr
+    p = subprocess.run([sys.executable, "-m", "qa_audit", "excerpts", "--db", str(db), "--amounts", "round",
+                        "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert p.returncode == 2 and "--amounts" in p.stderr
+    p = subprocess.run([sys.executable, "-m", "qa_audit", "excerpts", "--db", str(tmp_path / "nope.sqlite3"),
+                        "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert p.returncode == 2 and "nope.sqlite3" in p.stderr
 
 
 def test_trainer_page_and_clip(exported):
@@ -255,3 +260,17 @@ def test_trainer_page_and_clip(exported):
     assert r2.status_code == 206 and r2.content == r.content[:44]
     assert c.get("/excerpts/clip/..%2F..%2Fetc%2Fpasswd").status_code == 404
     assert c.get("/excerpts/clip/ex_0000000000.wav").status_code == 404
+
+
+def test_export_with_real_detector_findings_has_no_personal_data(tmp_path):
+    """The detector's messages and explanations quote the dialogue: they are redacted too."""
+    store = build_demo_store(tmp_path / "h.sqlite3", SAMPLES, findings="detector")
+    n = store.conn.execute("SELECT COUNT(*) FROM findings").fetchone()[0]
+    assert n >= 30
+    s = E.export_excerpts(store, tmp_path / "out", audio=False)
+    assert len(s.excerpts) >= 30
+    leaks = [(name, person) for name, text in _all_text(tmp_path / "out")
+             for person in SAMPLE_NAMES if person in text]
+    assert leaks == []
+    view = R.digit_view((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", view)

@@ -47,6 +47,8 @@ CASES = [
     ("周末您好好休息，明白了吗", "周末您好好休息，明白了吗"),
     ("我是明德资产管理公司的调解员", "我是明德资产管理公司的调解员"),
     ("可以更换银行卡，我这段时间在外地", "可以更换银行卡，我这段时间在外地"),
+    ("我儿子马上就到，你朋友曹宇呢", "我儿子马上就到，你朋友曹某呢"),
+    ("一共三万总共不多，客户经理林静", "一共3万-4万元总共不多，客户经理林某"),
     # phones
     ("我的手机是13912345678。", "我的手机是[电话]。"),
     ("电话 139-1234-5678 或 +86 139 1234 5678", "电话 [电话] 或 [电话]"),
@@ -114,8 +116,11 @@ def test_every_result_explains_itself():
     assert "MOD 11-2" in next(r for r in res if r.entity_type == "ID_CARD").explanation
 
 
-def test_exact_amounts_when_not_bucketed():
-    assert R.redact("欠款23,456元", R.Context(bucket_amounts=False)).text == "欠款[金额]"
+def test_amount_modes():
+    assert R.redact("欠款23,456元", R.Context(amounts="mask")).text == "欠款[金额]"
+    assert R.redact("欠款23,456元，手机13912345678", R.Context(amounts="keep")).text == "欠款23,456元，手机[电话]"
+    with pytest.raises(ValueError):
+        R.Context(amounts="round")
 
 
 def _call():

@@ -249,6 +249,16 @@ def test_appeal_and_final_decision(db):
     sup.post(url, data={"action": "final_overturn", "csrf": stok, "reason": "录音复听确认为引述"})
     assert Store(db).review_state(f.finding_id)["status"] == "dismissed"
     assert [x[2] for x in reviews(db)] == ["confirm", "appeal", "final_overturn"]
+    # upheld on appeal: confirmed again, and no second appeal
+    g = findings(db, "D0016")[1]
+    gurl = f"/findings/{g.finding_id}/review"
+    sup.post(gurl, data={"action": "confirm", "csrf": stok})
+    agent.post(gurl, data={"action": "appeal", "csrf": atok, "reason": "不是辱骂"})
+    sup.post(gurl, data={"action": "final_uphold", "csrf": stok, "reason": "维持原判"})
+    assert Store(db).review_state(g.finding_id)["status"] == "confirmed"
+    assert agent.post(gurl, data={"action": "appeal", "csrf": atok, "reason": "再申诉"},
+                      follow_redirects=False).status_code == 409
+    assert "提出申诉" not in agent.get("/calls/D0016").text
 
 
 def test_queue_filters(db):
@@ -413,3 +423,49 @@ def test_serve_cli_serves_the_app(db):
         proc.wait(timeout=10)
     p = _cli("serve", "--db", str(db.parent / "missing.sqlite3"))
     assert p.returncode == 2 and "missing.sqlite3" in p.stderr
+
+
+def test_repeated_failed_logins_are_throttled(db):
+    c = client(db)
+    tok = csrf_of(c.get("/login").text)
+    for _ in range(5):
+        assert c.post("/login", data={"username": "sup", "password": "nope-nope", "csrf": tok}).status_code == 401
+    r = c.post("/login", data={"username": "sup", "password": PW, "csrf": tok}, follow_redirects=False)
+    assert r.status_code == 429  # even the right password, until the lockout passes
+    login(client(db), "aud")  # other accounts are not affected
+
+
+def test_decisions_rebuild_the_agents_referrals(db):
+    c = client(db)
+    tok = login(c, "sup")
+    fs = findings(db, "D0016")  # agent A024, week 2026-W45
+
+    def refs():
+        con = sqlite3.connect(db)
+        rows = con.execute("SELECT tier FROM referrals WHERE agent_id='A024' AND period='2026-W45'").fetchall()
+        con.close()
+        return rows
+
+    c.post(f"/findings/{fs[0].finding_id}/review", data={"action": "confirm", "csrf": tok})
+    assert len(refs()) == 1
+    page = c.get("/calls/D0016").text
+    assert "本周无处罚建议" not in page
+    for f in fs:
+        c.post(f"/findings/{f.finding_id}/review", data={"action": "dismiss", "csrf": tok, "reason": "误报"})
+    assert refs() == []
+    assert "本周无处罚建议" in c.get("/calls/D0016").text
+
+
+def test_secure_cookie_option(db):
+    c = TestClient(create_app(db, secure_cookies=True))
+    assert "secure" in c.get("/login").headers["set-cookie"].lower()
+    assert "secure" not in client(db).get("/login").headers["set-cookie"].lower()
+
+
+def test_unscored_call_is_scored_when_opened(db):
+    store = Store(db)
+    store.conn.execute("DELETE FROM scorecards WHERE call_id='D0016'")
+    c = client(db)
+    login(c, "aud")
+    assert '<span id="score-total">0</span>' in c.get("/calls/D0016").text
+    assert store.conn.execute("SELECT COUNT(*) FROM referrals").fetchone()[0] == 0  # a read writes no referrals

@@ -13,6 +13,8 @@ def register(app: typer.Typer) -> None:
         db: Optional[Path] = typer.Option(None, "--db", help="SQLite history database (default: user data dir)."),
         host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
         port: int = typer.Option(8765, "--port", help="Port to listen on."),
+        secure_cookies: bool = typer.Option(False, "--secure-cookies",
+                                            help="Mark the session cookie Secure (behind an HTTPS proxy)."),
     ) -> None:
         """Serve the review web app (复核系统): queue, call pages, decisions, trainer excerpts."""
         import uvicorn
@@ -32,4 +34,4 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"warning: {path} has no users yet; add one with 'qa-audit users add NAME --role supervisor --db {path}'",
                        err=True)
         typer.echo(f"serving {path} on http://{host}:{port}/")
-        uvicorn.run(create_app(path), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(path, secure_cookies=secure_cookies), host=host, port=port, log_level="info")

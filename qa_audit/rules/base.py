@@ -127,6 +127,7 @@ class RuleContext:
     dial_log: Any = None
     audio: Any = None
     _docs: dict[int, Any] = field(default_factory=dict, repr=False)
+    _by_rule: dict[int, dict] = field(default_factory=dict, repr=False)
 
     # --- segments -------------------------------------------------------------------
     @property
@@ -149,6 +150,16 @@ class RuleContext:
     def hits_in(self, i: int, category: str | None = None) -> list[Any]:
         hs = self.hits[i] if i < len(self.hits) else []
         return [h for h in hs if category is None or h.category == category]
+
+    def hits_for(self, i: int, rule_code: str) -> list[Any]:
+        """Scored lexicon hits of segment i that feed the rule ``rule_code``."""
+        idx = self._by_rule.get(i)
+        if idx is None:
+            idx = {}
+            for h in (self.hits[i] if i < len(self.hits) else []):
+                idx.setdefault(h.rule, []).append(h)
+            self._by_rule[i] = idx
+        return idx.get(rule_code, [])
 
     # --- tokens ---------------------------------------------------------------------
     def tokens(self, i: int) -> list[tuple[str, int, int]]:

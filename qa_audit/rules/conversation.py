@@ -32,27 +32,25 @@ class LexiconRule(Rule):
     scope = "segment"
 
     def candidates(self, ctx: RuleContext, i: int):
-        return [h for h in ctx.hits_in(i) if h.rule == self.code]
+        return ctx.hits_for(i, self.code)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         det = ctx.detector
         th, support = det.threshold(self.category)
         for i, seg in enumerate(ctx.call.segments):
-            if not det._judged(seg.speaker):
-                continue
             hs = self.candidates(ctx, i)
-            if not hs:
+            if not hs or not det._judged(seg.speaker):
                 continue
             best = max(hs, key=lambda h: (h.score, h.end - h.start))
             if best.score < support:
                 continue
-            weak = best.score < th or best.entry.weak and best.score < th
+            weak = best.score < th or best.entry.weak
             yield self._finding(ctx, i, best, hs, th, weak)
 
     def _finding(self, ctx: RuleContext, i: int, best, hs, th: float, weak: bool) -> Finding:
         text = ctx.text(i)
         a, b = _evidence_span(text, best.start, best.end)
-        decision = (f"weak ({best.score:.2f} < {th:.2f}): kept because the call has a strong "
+        decision = (f"weak: score {best.score:.2f} < {th:.2f}, kept because the call has a strong "
                     f"{self.category} finding" if weak else f"score {best.score:.2f} ≥ {th:.2f}")
         others = [h for h in hs if h is not best]
         parts = [f"role: {ctx.speaker(i)} turn", "; ".join(best.notes), decision]
@@ -322,7 +320,7 @@ class Disclose001(Rule):
         for i, seg in enumerate(ctx.call.segments):
             if not det._judged(seg.speaker) or not st.is_third_party(i):
                 continue
-            hs = [h for h in ctx.hits_in(i) if h.rule == self.code]
+            hs = ctx.hits_for(i, self.code)
             if not hs:
                 continue
             best = max(hs, key=lambda h: (h.score, h.end - h.start))
@@ -432,17 +430,28 @@ class SelfId001(Rule):
                 how = "'…的' with a pause"
             elif after[:1] == "的" and re.search(r"(^|[吗吧呀啊喂,.?!，。？！]|你好)\s*$", before):
                 how = "opening '…的' right after the greeting"
+            elif re.match(r"(提醒|通知|温馨提示|友情提示|郑重提醒|敬告|告知|催告)", after):
+                how = "sender of a reminder (…提醒你)"
+            elif ns == 0 and re.fullmatch(r"[\u4e00-\u9fff]{0,8}", text[se:]) and len(text) <= 24:
+                how = "a line that is the name (signature)"
             if how:
                 return ns, se, name, how
         return None
 
+    _SIGNATURE = re.compile(r"^\s*[【\[]([^】\]]{2,24})[】\]]|[【\[]([^】\]]{2,24})[】\]]\s*$")
+
     def check(self, ctx: RuleContext) -> Iterable[Finding]:
         call = ctx.call
-        if not call.segments or call.kind != "call":
+        if not call.segments:
             return []
         inst = ctx.options.get("institution") or {}
         turns = int(ctx.options.get("self_id_window_turns", 6))
         secs = float(ctx.options.get("self_id_window_seconds", 90))
+        if call.kind == "text":  # SMS / letter: the whole notice, and a 【签名】 counts
+            turns, secs = 0, 0
+            for i, seg in enumerate(call.segments):
+                if self._SIGNATURE.search(ctx.text(i)):
+                    return []
         t0 = call.segments[0].start
         n_agent = 0
         agent_any = False

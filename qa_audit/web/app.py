@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hmac
 import mimetypes
-import os
 import re
 import secrets
 import tempfile
@@ -44,6 +43,8 @@ from . import queries as Q
 HERE = Path(__file__).resolve().parent
 COOKIE = "qa_session"
 SESSION_MAX_AGE = 12 * 3600
+MAX_FAILURES, LOCKOUT_S = 5, 60  # failed logins per user name within LOCKOUT_S, then refused
+QUEUE_LIMIT = 500
 MAX_TEXT = 2000
 
 CATEGORY_LABELS = {
@@ -71,7 +72,9 @@ def _fmt_t(t: Optional[float]) -> str:
     return f"{int(t // 60):02d}:{int(t % 60):02d}"
 
 
-def create_app(db: str | Path, *, clip_dir: str | Path | None = None) -> FastAPI:
+def create_app(db: str | Path, *, clip_dir: str | Path | None = None, secure_cookies: bool = False) -> FastAPI:
+    """The app over the database ``db``.  ``secure_cookies``: mark the session cookie ``Secure`` (set it
+    when the app is served behind HTTPS)."""
     store = Store(db)
     signer = URLSafeTimedSerializer(auth.secret_key(store), salt="qa-audit-session")
     app = FastAPI(title="qa-audit 复核", docs_url=None, redoc_url=None, openapi_url=None)
@@ -84,6 +87,7 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None) -> FastAPI
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     clips = Path(clip_dir) if clip_dir else Path(tempfile.mkdtemp(prefix="qa-audit-clips-"))
     excerpt_index: dict[str, Any] = {}  # excerpt_id -> Excerpt, filled when the trainer page renders
+    failures: dict[str, list[float]] = {}  # user name -> times of recent failed logins
 
     # --- sessions -----------------------------------------------------------------------------------
     def load_session(request: Request) -> dict[str, Any]:
@@ -98,7 +102,7 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None) -> FastAPI
 
     def set_session(resp: Response, data: dict[str, Any]) -> None:
         resp.set_cookie(COOKIE, signer.dumps(data), max_age=SESSION_MAX_AGE, httponly=True,
-                        samesite="strict", secure=False, path="/")
+                        samesite="strict", secure=secure_cookies, path="/")
 
     def current_user(request: Request) -> tuple[auth.User, dict[str, Any]]:
         sess = load_session(request)
@@ -178,12 +182,19 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None) -> FastAPI
         form = await request.form()
         sess = load_session(request)
         check_csrf(sess, form.get("csrf"))
-        username = str(form.get("username") or "").strip()
-        user = await run_in_threadpool(auth.authenticate, store, username, str(form.get("password") or ""))
+        username = str(form.get("username") or "").strip()[:64]
         nxt = _safe_next(str(form.get("next") or "/"))
+        now = time.time()
+        fails = [t for t in failures.get(username, []) if now - t < LOCKOUT_S]
+        if len(fails) >= MAX_FAILURES:
+            return render(request, "login.html", {"user": None, "next": nxt,
+                                                  "error": f"失败次数过多，请 {LOCKOUT_S} 秒后再试"}, sess, status=429)
+        user = await run_in_threadpool(auth.authenticate, store, username, str(form.get("password") or ""))
         if user is None:
+            failures[username] = fails + [now]
             return render(request, "login.html", {"user": None, "next": nxt, "error": "用户名或密码错误"},
                           sess, status=401)
+        failures.pop(username, None)
         resp = RedirectResponse(nxt, status_code=303)
         set_session(resp, {"u": user.username, "c": secrets.token_urlsafe(32), "t": int(time.time())})
         return resp
@@ -211,8 +222,9 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None) -> FastAPI
         flt = Q.QueueFilters(week=week, team=team, agent=agent, category=category,
                              severity=severity if severity in SEVERITIES else "",
                              status=status if status in Q.REVIEW_STATUSES else "")
-        rows = Q.queue(store, flt, only_agent=only)
-        return render(request, "queue.html", {"user": user, "rows": rows, "f": flt,
+        rows = Q.queue(store, flt, only_agent=only, limit=QUEUE_LIMIT + 1)
+        return render(request, "queue.html", {"user": user, "rows": rows[:QUEUE_LIMIT], "f": flt,
+                                              "truncated": len(rows) > QUEUE_LIMIT, "limit": QUEUE_LIMIT,
                                               "options": Q.filter_options(store, only)}, sess)
 
     # --- call page ----------------------------------------------------------------------------------
@@ -231,9 +243,14 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None) -> FastAPI
         states = Q.review_states(store, ids)
         trail = Q.audit_trail(store, ids)
         card = Q.scorecard(store, call_id)
-        if card is None and findings is not None:
-            Q.recompute(store, call_id)
-            card = Q.scorecard(store, call_id)
+        if card is None and findings:
+            try:  # a call scanned but never scored: score it now (derived data, no referrals)
+                from ..scoring import score_store
+
+                score_store(store, [call_id])
+                card = Q.scorecard(store, call_id)
+            except Exception:  # noqa: BLE001 - the page still shows the findings
+                Q.log.exception("scoring %s failed", call_id)
         segs = []
         for i, s in enumerate(call.segments):
             segs.append({"i": i, "start": s.start, "end": s.end, "speaker": s.speaker,
@@ -246,7 +263,8 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None) -> FastAPI
                                                      else None)
             st = states[f.finding_id]
             fviews.append({"f": f, "t": t, "state": st, "severity": st["severity"] or f.severity,
-                           "trail": trail[f.finding_id]})
+                           "trail": trail[f.finding_id],
+                           "finalised": any(r["action"].startswith("final_") for r in trail[f.finding_id])})
         refs = Q.referrals_for(store, row["agent_id"], row["week"]) if row["agent_id"] else []
         return render(request, "call.html", {"user": user, "call": call, "row": row, "segs": segs,
                                              "findings": fviews, "card": card, "has_audio": has_audio,
@@ -275,6 +293,8 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None) -> FastAPI
                 raise HTTPException(403, "只能对本人通话中的违规提出申诉")
             if state["status"] != "confirmed":
                 raise HTTPException(409, "只能对已确认的违规提出申诉")
+            if _finalised(store, finding_id):
+                raise HTTPException(409, "已终审的违规不能再次申诉")
         elif action in ("final_uphold", "final_overturn"):
             require(user, "final")
             if state["status"] != "appealed":
@@ -357,6 +377,11 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None) -> FastAPI
         return range_response(request, out)
 
     return app
+
+
+def _finalised(store: Store, finding_id: str) -> bool:
+    return store.conn.execute("SELECT 1 FROM reviews WHERE finding_id=? AND action IN ('final_uphold', 'final_overturn')",
+                              (finding_id,)).fetchone() is not None
 
 
 def _pieces(text: str, findings: list) -> list[dict[str, Any]]:

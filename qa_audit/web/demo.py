@@ -27,6 +27,7 @@ TEAMS = ("催收一组", "催收二组", "催收三组")
 
 
 def label_findings(call, violations: Iterable[dict]) -> list[Finding]:
+    """Findings at the labelled quotes of ``violations`` (labels.jsonl entries)."""
     out = []
     for v in violations:
         cat = v["category"]
@@ -49,6 +50,9 @@ def label_findings(call, violations: Iterable[dict]) -> list[Finding]:
     return out
 
 
+_label_findings = label_findings
+
+
 def _labels(path: Path) -> dict[str, list[dict]]:
     out = {}
     if path.is_file():
@@ -60,9 +64,22 @@ def _labels(path: Path) -> dict[str, list[dict]]:
 
 
 def build_demo_store(db: str | Path, samples: Optional[Path] = None, *, dev: bool = True,
-                     audio: bool = True) -> Store:
+                     audio: bool = True, findings: str = "labels") -> Store:
+    """``findings``: ``labels`` (each labelled violation at its quote) or ``detector`` (the real
+    ``qa_audit.detector.Detector`` scan of each transcript)."""
     samples = Path(samples) if samples else samples_dir()
     store = Store(db)
+    detector = None
+    if findings == "detector":
+        from ..detector import Detector
+
+        detector = Detector.load()
+    elif findings != "labels":
+        raise ValueError(f"findings must be 'labels' or 'detector', not {findings!r}")
+
+    def label_findings(call, violations):  # noqa: F811 - the source of findings chosen above
+        return detector.scan(call) if detector is not None else _label_findings(call, violations)
+
     if audio:
         files = {}
         meta = samples / "audio" / "calls.csv"
@@ -94,5 +111,5 @@ def build_demo_store(db: str | Path, samples: Optional[Path] = None, *, dev: boo
 
 
 if __name__ == "__main__":  # pragma: no cover
-    build_demo_store(sys.argv[1])
+    build_demo_store(sys.argv[1], findings=sys.argv[2] if len(sys.argv) > 2 else "labels")
     print(f"demo database written to {sys.argv[1]}")
