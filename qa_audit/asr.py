@@ -38,8 +38,10 @@ PIPELINE_VERSION = "asr-1"
 # A short simplified-Chinese prompt: steers base towards simplified characters and punctuation.
 INITIAL_PROMPT = "以下是普通话的电话录音。"
 WINDOW_S = 300.0  # seconds of turn audio decoded as one stream
-GAP_S = 0.2  # silence inserted between joined turns
-MERGE_GAP_S = 1.0  # same-speaker turns closer than this, nothing said between, become one segment
+GAP_S = 0.2  # least silence between joined turns
+MAX_GAP_S = 2.0  # longest real pause kept between joined turns (longer ones are cut)
+MONO_MERGE_GAP_S = 1.5  # mono: consecutive pieces given the same role form one turn
+MERGE_GAP_S = 0.35  # same-speaker VAD turns closer than this (a breath), nothing said between, are joined
 
 # Whisper silence hallucinations: subtitle credits and video outros learned from its training data
 HALLUCINATION_PATTERNS = [
@@ -153,6 +155,8 @@ class _OpenAIWhisper:
     def run(self, audio, opts: dict[str, Any]) -> list[RawSegment]:
         import torch
 
+        opts = dict(opts)
+        opts["logprob_threshold"] = opts.pop("log_prob_threshold")  # openai-whisper's spelling
         with torch.inference_mode():
             r = self.model.transcribe(audio, verbose=None, fp16=False, beam_size=None, best_of=None,
                                       **opts)
@@ -218,7 +222,7 @@ class Transcriber:
     def __init__(self, backend: str = "faster-whisper", model: str = "base", agent_channel: int = 0,
                  compute_type: str = "int8", cpu_threads: int = 0, words: bool = False,
                  initial_prompt: Optional[str] = None, mode: str = "stream",
-                 merge_gap: float = MERGE_GAP_S, max_gap: float = 0.2):
+                 merge_gap: float = MERGE_GAP_S, max_gap: float = MAX_GAP_S):
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
         if agent_channel not in (0, 1):
@@ -355,7 +359,7 @@ class Transcriber:
             if (p is not None and p.speaker == s.speaker and p.channel == s.channel
                     and s.speaker != "unknown" and s.start - p.end < self.merge_gap):
                 n_p, n_s = len(p.text), len(s.text)
-                p.text = p.text + ("" if re.search(r"[\W]$", p.text) else "，") + s.text
+                p.text = p.text + s.text  # one Whisper stream: its punctuation is already there
                 p.end = max(p.end, s.end)
                 for attr in ("avg_logprob", "no_speech_prob"):
                     a, b = getattr(p, attr), getattr(s, attr)
@@ -387,7 +391,11 @@ class Transcriber:
             from .roles import infer_roles
 
             segs = sorted(self._segments_of_channel(path, 0, info, "unknown"), key=lambda s: s.start)
-            segs = self._merge(infer_roles(segs))
+            merge_gap, self.merge_gap = self.merge_gap, max(self.merge_gap, MONO_MERGE_GAP_S)
+            try:
+                segs = self._merge(infer_roles(segs))
+            finally:
+                self.merge_gap = merge_gap
         call.segments = segs
         call.audio = str(path)
         call.duration = round(info.duration, 3)
@@ -538,9 +546,7 @@ def transcribe_paths(inputs: Sequence[str | Path] | str | Path, out_dir: str | P
             digest = file_sha256(f)
         except OSError as e:
             raise AudioError(f"{f}: cannot read: {e.strerror or e}") from e
-        if tr is None:
-            tr = Transcriber(backend=backend, model=model, agent_channel=agent_channel,
-                             compute_type=compute_type, cpu_threads=cpu_threads, words=words)
+        assert tr is not None
         if key_opts is None:
             key_opts = json.dumps(tr.cache_key_options(), sort_keys=True, ensure_ascii=False)
         key = hashlib.sha256((digest + "\n" + key_opts).encode()).hexdigest()
@@ -575,10 +581,12 @@ def transcribe_paths(inputs: Sequence[str | Path] | str | Path, out_dir: str | P
             work(f)
         except AudioError as e:
             fail(str(f), str(e))
-        except (OSError, ValueError, RuntimeError) as e:
-            if "WeightsError" in type(e).__name__ or (tr is None and isinstance(e, ValueError)):
-                raise  # the model itself cannot load: no file can succeed
+        except Exception as e:  # one bad file never stops the batch
             fail(str(f), f"{f}: {type(e).__name__}: {e}")
+
+    if files and tr is None:  # load the model once, up front: if it cannot load, nothing can run
+        tr = Transcriber(backend=backend, model=model, agent_channel=agent_channel,
+                         compute_type=compute_type, cpu_threads=cpu_threads, words=words)
 
     if progress and files:
         from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,

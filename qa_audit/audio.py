@@ -12,6 +12,7 @@ Every problem raises :class:`AudioError` whose message starts with the file path
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -143,6 +144,11 @@ def iter_channel(path: str | Path, channel: int = 0, chunk_s: float = 300.0,
         raise AudioError(f"{path}: cannot decode audio ({msg})")
     if total == 0:
         raise AudioError(f"{path}: no audio samples could be decoded")
+    bad = [ln for ln in err.splitlines() if re.search(r"corrupt|invalid|truncat|error while decoding|"
+                                                       r"end of file|partial file", ln, re.I)]
+    if bad:
+        msg = bad[0].replace(str(path) + ": ", "").strip()
+        raise AudioError(f"{path}: truncated or damaged: decoded {decoded:.1f} s, then ffmpeg: {msg}")
     if info.duration > 2.0 and decoded < 0.9 * info.duration - 1.0:
         raise AudioError(f"{path}: truncated: decoded {decoded:.1f} s of the {info.duration:.1f} s "
                          f"its header declares")
@@ -303,3 +309,35 @@ def call_audio_metrics(call) -> dict[str, Any]:
     cust = [(s.start, s.end) for s in call.segments if s.speaker == "customer"]
     chars = sum(len(re.sub(r"[\W_]+", "", s.text)) for s in call.segments if s.speaker == "agent")
     return audio_metrics(agent, cust, call.duration or 0.0, agent_chars=chars)
+
+
+def median_f0(audio, sr: int = SAMPLE_RATE, fmin: float = 60.0, fmax: float = 400.0) -> Optional[float]:
+    """Median pitch (Hz) of the voiced frames of a clip (normalised autocorrelation), or None.
+
+    Works on 300-3400 Hz telephone audio too: the harmonics keep the period even where the
+    fundamental itself was filtered out.
+    """
+    import numpy as np
+
+    x = np.asarray(audio, dtype=np.float32)
+    win, hop = int(0.04 * sr), int(0.01 * sr)
+    if len(x) < win:
+        return None
+    n = 1 + (len(x) - win) // hop
+    idx = np.arange(win)[None, :] + hop * np.arange(n)[:, None]
+    frames = x[idx] * np.hanning(win).astype(np.float32)
+    energy = (frames ** 2).sum(axis=1)
+    keep = energy > max(1e-6, 0.3 * np.median(energy))
+    frames = frames[keep]
+    if len(frames) == 0:
+        return None
+    spec = np.fft.rfft(frames, n=2 * win, axis=1)
+    ac = np.fft.irfft(np.abs(spec) ** 2, axis=1)[:, :win]
+    ac = ac / np.maximum(ac[:, :1], 1e-12)
+    lo, hi = int(sr / fmax), int(sr / fmin)
+    lags = lo + np.argmax(ac[:, lo:hi], axis=1)
+    peak = ac[np.arange(len(ac)), lags]
+    voiced = peak > 0.5
+    if voiced.sum() < 3:
+        return None
+    return float(np.median(sr / lags[voiced]))

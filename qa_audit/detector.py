@@ -395,14 +395,21 @@ def scan_paths(inputs: Iterable[str | Path], out_dir: str | Path, detector: Opti
 
 
 def render_spans(call: Call, findings: list[Finding], segment: int) -> str:
-    """displaCy "span" HTML of one segment with its findings (for reports and the review app)."""
+    """displaCy "span" HTML of one segment with its findings marked (for reports and the review app).
+
+    Tokens are characters (spaCy blank ``zh``, char segmenter), so every finding's exact character
+    span can be shown whatever the word segmentation."""
+    import spacy
     from spacy import displacy
 
     text = call.segments[segment].text
-    spans = [{"start_token": 0, "end_token": 0, "label": f.rule, "s": f.char_start, "e": f.char_end}
-             for f in findings if f.segment == segment and f.char_start is not None]
-    det_nlp = __import__("spacy").blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})
-    doc = det_nlp(text)
-    data = {"text": text, "tokens": [t.text for t in doc],
-            "spans": [{"start_token": sp["s"], "end_token": sp["e"], "label": sp["label"]} for sp in spans]}
+    doc = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "char"}}})(text)
+    spans = []
+    for f in findings:
+        if f.segment != segment or f.char_start is None:
+            continue
+        sp = doc.char_span(f.char_start, f.char_end, alignment_mode="expand")
+        if sp is not None:
+            spans.append({"start_token": sp.start, "end_token": sp.end, "label": f.rule})
+    data = {"text": text, "tokens": [t.text for t in doc], "spans": spans}
     return displacy.render(data, style="span", manual=True, page=False)

@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 import time
 import traceback
 from collections import Counter, defaultdict
@@ -39,6 +38,7 @@ TEXT_EXTENSIONS = frozenset({".txt"})
 MIN_SAMPLE_RATE = 4000
 MAX_SAMPLE_RATE = 192000
 _HASH_BLOCK = 1 << 16
+_WORKER_STAGES = ("transcribe", "load_transcripts", "scan")
 
 
 def audio_extensions() -> frozenset[str]:
@@ -101,7 +101,8 @@ class RunSummary:
                + (f", {self.pseudo_calls} dial-log pseudo-calls" if self.pseudo_calls else "")]
         cats = ", ".join(f"{k} {v}" for k, v in sorted(self.findings_by_category.items()))
         out.append(f"findings: {self.findings}" + (f" ({cats})" if cats else ""))
-        st = ", ".join(f"{k} {v:.1f}s" for k, v in self.stage_seconds.items())
+        st = ", ".join(f"{k} {v:.1f}s" + (" (summed over workers)" if k in _WORKER_STAGES else "")
+                       for k, v in self.stage_seconds.items() if v or k == "total")
         out.append(f"time per stage: {st}")
         for f in self.failures:
             out.append(f"FAILED  {f['item']}: {f['error']}")
@@ -128,13 +129,16 @@ def _file_hash(path: Path) -> str:
     return h.hexdigest()[:20]
 
 
-def discover(inputs: Iterable[str | os.PathLike]) -> tuple[list[Item], list[str], list[tuple[str, str]]]:
+def discover(inputs: Iterable[str | os.PathLike], exclude: Iterable[str | os.PathLike] = ()
+             ) -> tuple[list[Item], list[str], list[tuple[str, str]]]:
     """Input files and folders -> (items in order, ignored files, missing inputs).
 
     A folder contributes its audio, ``.json`` and ``.txt`` files (recursively, sorted); other files
     (CSV logs, images) are listed as ignored.  A file given by name is taken whatever its
-    extension, as audio unless it ends in .json/.txt.
+    extension, as audio unless it ends in .json/.txt.  Folders in ``exclude`` (the output folder,
+    when it sits inside an input folder) are skipped.
     """
+    skip = [Path(x).resolve() for x in exclude]
     aexts = audio_extensions()
     items: list[Item] = []
     ignored: list[str] = []
@@ -166,6 +170,8 @@ def discover(inputs: Iterable[str | os.PathLike]) -> tuple[list[Item], list[str]
         p = Path(inp)
         if p.is_dir():
             for f in sorted(x for x in p.rglob("*") if x.is_file() and not x.name.startswith(".")):
+                if any(f.resolve().is_relative_to(s) for s in skip):
+                    continue
                 add(f, False)
         elif p.is_file():
             add(p, True)
@@ -178,9 +184,22 @@ def discover(inputs: Iterable[str | os.PathLike]) -> tuple[list[Item], list[str]
 _WORKER: dict[str, Any] = {}
 
 
+def _threads(cfg: dict[str, Any]) -> Optional[int]:
+    """CPU threads for this worker's models: the pool's share of the cores, or on Dask the
+    worker's own ``--nthreads``."""
+    t = cfg.get("cpu_threads")
+    if t == "dask":
+        try:
+            from distributed import get_worker
+            return int(get_worker().state.nthreads)
+        except Exception:
+            return None
+    return int(t) if t else None
+
+
 def init_worker(cfg: dict[str, Any], preload_asr: bool = False) -> None:
     """Process-pool initializer / Dask worker warm-up: load the Detector (and Transcriber) once."""
-    threads = cfg.get("cpu_threads")
+    threads = _threads(cfg)
     if threads:
         os.environ.setdefault("OMP_NUM_THREADS", str(threads))
         try:
@@ -220,10 +239,11 @@ def _transcriber(cfg: dict[str, Any]):
         kwargs: dict[str, Any] = {"backend": cfg.get("backend") or "faster-whisper",
                                   "model": cfg.get("model") or "base",
                                   "agent_channel": cfg.get("agent_channel", 0)}
-        if cfg.get("cpu_threads"):
+        threads = _threads(cfg)
+        if threads:
             import inspect
             if "cpu_threads" in inspect.signature(Transcriber).parameters:
-                kwargs["cpu_threads"] = int(cfg["cpu_threads"])
+                kwargs["cpu_threads"] = threads
         tr = Transcriber(**kwargs)
         _WORKER["transcriber"] = tr
         _WORKER["transcriber_key"] = key
@@ -384,8 +404,9 @@ def process_item(item: dict[str, Any], cfg: Optional[dict[str, Any]] = None) -> 
                 if call.duration is None:
                     call.duration = duration
             res["audio_s"] = float(call.duration or 0.0)
+            if not res["from_cache"]:
+                res["transcript"] = call.to_dict()  # the ASR output alone, for the cache
             if not any(s.text.strip() for s in call.segments):
-                res["call"] = call.to_dict()  # cached, so a rerun does not redo the ASR
                 raise _Silence(f"no speech detected in {res['audio_s']:.1f} s of audio "
                                f"(silence only); nothing to audit")
         elif item["kind"] == "transcript":
@@ -470,8 +491,10 @@ def _run_dask(items: list[dict], cfg: dict, workers: int, scheduler: Optional[st
     if scheduler:
         client = Client(scheduler)
     else:
+        import logging
+
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               dashboard_address=None, silence_logs=logging.WARNING)
         client = Client(cluster)
     try:
         cfg_f = client.scatter(cfg, broadcast=True)
@@ -549,7 +572,7 @@ class _Progress:
             self.p.__exit__(*a)
 
     def add(self, name: str, total: int) -> None:
-        if self.p:
+        if self.p and total > 0:
             self.tasks[name] = self.p.add_task(name, total=total)
 
     def advance(self, name: str, n: int = 1) -> None:
@@ -559,6 +582,9 @@ class _Progress:
     def log(self, msg: str) -> None:
         if self.p:
             self.p.console.print(msg, markup=False, highlight=False)
+        else:
+            import sys
+            print(msg, file=sys.stderr)
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -586,8 +612,8 @@ def run(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike,
         log: Optional[Callable[[str], None]] = None) -> RunSummary:
     """Run the weekly batch; see the module docstring.  Returns the RunSummary (also written to
     ``OUT/run_summary.json``); ``summary.exit_code`` is 1 when any input failed."""
-    from .dial_log import (DialIndex, DialLogError, case_week_call, dial_only_call, load_dial_log,
-                           load_metadata, number_key, overlay)
+    from .dial_log import (DialLogError, case_week_call, dial_only_call, load_dial_log, load_metadata,
+                           number_key, overlay)
     from .store import Store
 
     t_start = time.perf_counter()
@@ -596,7 +622,7 @@ def run(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike,
     out.mkdir(parents=True, exist_ok=True)
     store = Store(db) if db else Store()
     inputs = [str(i) for i in inputs]
-    items, ignored, missing = discover(inputs)
+    items, ignored, missing = discover(inputs, exclude=[out])
     failures: list[dict[str, str]] = [{"item": p, "error": r} for p, r in missing]
     warnings: list[dict[str, str]] = []
     select = [s for s in (select or []) if s] or None
@@ -630,8 +656,7 @@ def run(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike,
                     warnings.append({"item": r.where, "error": w})
         except DialLogError as e:
             failures.append({"item": str(dial_log), "error": str(e)})
-    index = DialIndex(records)
-    dial_over = {}
+    dial_over: dict[str, dict] = {}
     for r in records:
         ov = overlay(r)
         dial_over.setdefault(r.call_id, ov)
@@ -686,7 +711,8 @@ def run(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike,
     cfg = {"backend": backend, "model": model, "agent_channel": agent_channel, "asr_tag": asr_tag,
            "select": select, "ignore": ignore, "rule_options": rule_options,
            "detector_config": detector_config, "overlays": {"dial": dial_over, "meta": meta_map},
-           "cpu_threads": max(1, (os.cpu_count() or 1) // max(1, workers)) if workers > 1 else None}
+           "cpu_threads": "dask" if executor == "dask" else
+           (max(1, (os.cpu_count() or 1) // max(1, workers)) if workers > 1 else None)}
     payload = []
     for it in pending:
         d = asdict(it)
@@ -728,16 +754,19 @@ def run(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike,
             dup = cid in batch_calls and batch_calls[cid] != it.key
             if not err and dup:
                 err = f"duplicate call id {cid!r} (also in {batch_calls[cid]}); skipped"
-            # transcript cache (also for silence: a rerun need not redo the ASR)
-            if it.kind == "audio" and res.get("call") and not res.get("from_cache") and not dup:
-                atomic.write_text(tdir / f"{safe_id(cid)}.json",
-                                  json.dumps(res["call"], ensure_ascii=False, indent=1) + "\n")
+            # transcript cache: the ASR output before metadata/dial-log joins (also for silence,
+            # so a rerun does not redo the ASR; a corrected dial log applies on the next run)
+            if it.kind == "audio" and res.get("transcript") and not dup:
+                atomic.write_text(tdir / f"{safe_id(it.call_id)}.json",
+                                  json.dumps(res["transcript"], ensure_ascii=False, indent=1) + "\n")
             if err:
                 failures.append({"item": it.path, "error": err})
                 summary.failed += 1
                 with store.transaction() as con:
                     _mark(con, run_id, it.key, cid, "failed", err, it.content_hash)
                 prog.log(f"FAILED {it.path}: {err}")
+                if res.get("traceback"):  # an unexpected error: keep the trace for the developers
+                    prog.log(res["traceback"])
             else:
                 call, _ = _store_call(store, run_id, res, it, dial_by_call.get(cid, []), keep)
                 batch_calls[call.call_id] = it.key

@@ -268,8 +268,12 @@ def openai_checkpoint(ct2_dir: str | Path | None = None) -> Path:
 
 def _dims_from_variables(v: dict[str, Any]) -> dict[str, int]:
     """ModelDimensions of any CTranslate2 Whisper model (for converting other local models)."""
-    n_audio_layer = len({k.split("/")[1] for k in v if k.startswith("encoder/layer_")})
-    n_text_layer = len({k.split("/")[1] for k in v if k.startswith("decoder/layer_")})
+    import re
+
+    def n_layers(side: str) -> int:
+        return len({m.group(1) for k in v if (m := re.match(side + r"/layer_(\d+)/", k))})
+
+    n_audio_layer, n_text_layer = n_layers("encoder"), n_layers("decoder")
     emb = v["decoder/embeddings/weight"]
     return {"n_mels": int(v["encoder/conv1/weight"].shape[1]),
             "n_audio_ctx": int(v["encoder/position_encodings/encodings"].shape[0]),

@@ -9,7 +9,7 @@ import yaml
 from qa_audit.detector import Detector
 from qa_audit.model import Call, Segment
 
-CASES = yaml.safe_load((Path(__file__).parent / "dialogue_cases.yaml").read_text(encoding="utf-8"))
+CASES = yaml.safe_load((Path(__file__).parent / "rules" / "_dialogue_cases.yaml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import yaml
 from qa_audit.detector import Detector
 from qa_audit.model import Call, Segment
 
-DATA = yaml.safe_load((Path(__file__).parent / "hard_negatives.yaml").read_text(encoding="utf-8"))
+DATA = yaml.safe_load((Path(__file__).parent / "rules" / "_hard_negatives.yaml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")

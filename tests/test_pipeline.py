@@ -233,3 +233,31 @@ def test_two_weeks_share_history(tmp_path):
         tiers.append(q(db, "SELECT tier FROM referrals WHERE agent_id=? ORDER BY period DESC LIMIT 1",
                        d["agent_id"])[0][0])
     assert tiers[1] > tiers[0]
+
+
+def test_text_notices_segment_per_non_empty_line_matches_labels():
+    """samples/notices labels index the non-empty lines: the pipeline's text Call must agree."""
+    from qa_audit.pipeline import load_text_notice
+
+    folder = kit.SAMPLES / "notices"
+    labels = [json.loads(ln) for ln in (folder / "labels.jsonl").read_text(encoding="utf-8").splitlines() if ln]
+    checked = 0
+    for lab in labels:
+        call = load_text_notice(str(folder / f"{lab['call_id']}.txt"), lab["call_id"], [])
+        assert call.kind == "text" and all(s.speaker == "agent" and s.text for s in call.segments)
+        for v in lab["violations"]:
+            if v.get("segment") is not None:
+                assert v["quote"] in call.segments[v["segment"]].text, (lab["call_id"], v)
+                checked += 1
+    assert checked >= 5
+
+
+def test_output_folder_inside_input_folder_is_not_read_back(tmp_path):
+    inp = tmp_path / "in"
+    kit.copy_dev(["D0005", "D0006"], inp)
+    db = tmp_path / "h.sqlite3"
+    run([inp], inp / "out", db, progress=False)
+    (inp / "out" / "transcripts").mkdir(exist_ok=True)
+    (inp / "out" / "transcripts" / "X.json").write_text("{}", encoding="utf-8")
+    s = run([inp], inp / "out", db, progress=False)
+    assert s.inputs == 2 and s.cached == 2 and s.exit_code == 0

@@ -14,6 +14,15 @@ def _codes(values: Optional[List[str]]) -> Optional[list[str]]:
     return out or None
 
 
+def _value(v: str):
+    for cast in (int, float):
+        try:
+            return cast(v)
+        except ValueError:
+            pass
+    return v
+
+
 def run_command(
     inputs: List[Path] = typer.Argument(..., help="Recordings, transcript JSON, .txt notices, or folders of them."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (reports, transcripts/, run_summary.json)."),
@@ -30,6 +39,7 @@ def run_command(
     select: Optional[List[str]] = typer.Option(None, "--select", help="Rule codes/globs/categories to run (comma-separated)."),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Rule codes/globs/categories to skip."),
     forbidden_hours: Optional[str] = typer.Option(None, "--forbidden-hours", help="Dial-log forbidden window, e.g. 21:00-08:00 (default 22:00-08:00)."),
+    rule_option: Optional[List[str]] = typer.Option(None, "--rule-option", help="Rule option NAME=VALUE, e.g. dial_max_unanswered_per_day=6, audio_max_silence_s=20 (repeatable)."),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bars."),
 ) -> None:
     """Audit a weekly batch: transcribe -> scan -> score -> referrals -> reports (resumable)."""
@@ -46,6 +56,24 @@ def run_command(
         except ValueError:
             raise typer.BadParameter("--forbidden-hours must look like 22:00-08:00") from None
         opts = {"dial_forbidden_start": a.strip(), "dial_forbidden_end": b.strip()}
+    for kv in rule_option or []:
+        name, sep, value = kv.partition("=")
+        if not sep or not name.strip():
+            raise typer.BadParameter(f"--rule-option {kv!r}: expected NAME=VALUE")
+        opts[name.strip()] = _value(value.strip())
+    from ..rules.audio_metrics import DEFAULTS as AUDIO_DEFAULTS
+    from ..rules.dial import DEFAULTS as DIAL_DEFAULTS, parse_hhmm
+
+    known = {**DIAL_DEFAULTS, **AUDIO_DEFAULTS}
+    for name in opts:
+        if name not in known:
+            raise typer.BadParameter(f"unknown rule option {name!r}; known: {', '.join(sorted(known))}")
+    try:
+        for name in ("dial_forbidden_start", "dial_forbidden_end"):
+            if name in opts:
+                parse_hhmm(opts[name])
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
     summary = run(inputs, out, db, metadata=metadata, dial_log=dial_log, backend=backend, model=model,
                   agent_channel=agent_channel, workers=workers, executor=executor, scheduler=scheduler,
                   force=force, select=_codes(select), ignore=_codes(ignore), rule_options=opts,

@@ -10,7 +10,7 @@ import typer
 def register(app: typer.Typer) -> None:
     @app.command("scan")
     def scan(
-        inputs: List[Path] = typer.Argument(..., help="Transcript JSON files or folders (searched recursively)."),
+        inputs: List[Path] = typer.Argument(..., help="Transcript JSON files, .txt SMS/letter notices, or folders of them (searched recursively)."),
         out: Path = typer.Option(..., "--out", "-o", help="Output folder for findings.jsonl / findings.csv."),
         config: Optional[Path] = typer.Option(None, "--config", "-c", help="qa-audit.yaml or pyproject.toml."),
         select: Optional[str] = typer.Option(None, "--select", help="Comma-separated rule codes/globs/categories."),

@@ -6,7 +6,8 @@ and fall back to the segment timestamps when a call has no metrics (a transcript
 - agent speech rate, characters per minute of agent talk time;
 - longest silence, seconds with nobody speaking between the first and the last utterance.
 
-Options: ``audio_max_chars_per_min`` (default 360), ``audio_max_silence_s`` (default 15).
+Options (``qa-audit run --rule-option NAME=VALUE``): ``audio_max_chars_per_min`` (default 380;
+the synthesized sample calls run at 280–350), ``audio_max_silence_s`` (default 15).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ..model import Call, Finding
 from .base import Rule, RuleContext
 from .registry import register
 
-DEFAULTS = {"audio_max_chars_per_min": 360.0, "audio_max_silence_s": 15.0}
+DEFAULTS = {"audio_max_chars_per_min": 380.0, "audio_max_silence_s": 15.0}
 
 _CHAR = re.compile(r"[\w\u4e00-\u9fff]")  # spoken characters: no punctuation or spaces
 
@@ -93,7 +94,7 @@ def _call_finding(rule: Rule, call: Call, *, start: Optional[float], end: Option
 
 @register
 class Audio001(Rule):
-    """Agent speaks too fast (语速过快): above 360 characters per minute of agent talk time.
+    """Agent speaks too fast (语速过快): above 380 characters per minute of agent talk time.
 
     Uses ``audio_metrics.agent_speech_rate_cpm`` when the recording has metrics, else the agent's
     characters divided by the duration of the agent's segments (at least 5 s of agent talk).

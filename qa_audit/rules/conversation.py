@@ -323,10 +323,16 @@ class Disclose001(Rule):
             hs = ctx.hits_for(i, self.code)
             if not hs:
                 continue
+            text = ctx.text(i)
+            # the institution's own name (快牛借款, 惠民贷) is self-identification, not a debt word
+            name = SelfId001.find_name(text, ctx.options.get("institution") or {})
+            if name:
+                hs = [h for h in hs if h.end <= name[0] or h.start >= name[1]]
+                if not hs:
+                    continue
             best = max(hs, key=lambda h: (h.score, h.end - h.start))
             if best.score < th:
                 continue
-            text = ctx.text(i)
             a, b = _evidence_span(text, best.start, best.end)
             words = sorted({h.matched for h in hs if h.score >= th})
             expl = (f"role: agent turn | {st.explain(i)} | " + "; ".join(best.notes)
@@ -365,7 +371,7 @@ class SelfId001(Rule):
     message = "坐席未表明所属机构"
 
     _compiled: dict = {}
-    _STOP = set("是的在从给找跟打受和向到了吗吧呢啊喂嗯哦你我他她们这那哪个位请问好")
+    _STOP = set("是的在从给找跟打受向到了吗吧呢啊喂嗯哦你我他她们这那哪个位请问好")
 
     @classmethod
     def _patterns(cls, inst: dict):
@@ -376,13 +382,18 @@ class SelfId001(Rule):
             intros = sorted(map(str, inst.get("intros") or ["我是"]), key=len, reverse=True)
             suf_re = re.compile("|".join(map(re.escape, suf)))
             role_re = re.compile(rf"^(的)?\s?({'|'.join(map(re.escape, roles))})")
-            intro_re = re.compile(rf"({'|'.join(map(re.escape, intros))})\s?$")
+            intro_re = re.compile(rf"({'|'.join(map(re.escape, intros))})[\s,，]?[\u4e00-\u9fff]?$")
             generic = {str(x) for x in inst.get("generic") or []}
             exclude = [str(x) for x in inst.get("exclude") or []]
             intro_alt = "|".join(map(re.escape, [i for i in intros if len(i) >= 2]))
             role_alt = "|".join(map(re.escape, roles))
-            own_re = re.compile(rf"(?:{intro_alt})\s?({_NAME_CHARS}{{2,10}}?)(?=的\s?(?:{role_alt})|的(?:[\s,.?!;，。？！；]|$)|委托)")
-            cls._compiled[key] = (suf_re, role_re, intro_re, generic, exclude, own_re)
+            own_re = re.compile(rf"(?:{intro_alt})[\s,，]?({_NAME_CHARS}{{2,10}}?)(?=的\s?.{{0,2}}(?:{role_alt})|的(?:[\s,.?!;，。？！；]|$)|委托)")
+            dept_re = re.compile(rf"(?:{intro_alt})[\s,，]?({_NAME_CHARS}{{2,8}}?)(?:中心|服务部|贷后部|催收部|风控部|部门)(?=的|[\s,.?!;，。？！；]|$)")
+            # 我是分期乐的小王 / 我是京东金融的李经理: name + 的 + a person (小X / 老X / X经理)
+            person_re = re.compile(rf"(?:{intro_alt})[\s,，]?({_NAME_CHARS}{{2,8}}?)(?=的(?:小|老|阿)[\u4e00-\u9fff](?:[\s,.?!;，。？！；]|$)|的[\u4e00-\u9fff]{{1,2}}(?:经理|主管|专员|顾问|老师))")
+            # 这里是分期乐。 / 我们是美团: a place-intro (not 我是, which introduces a person) + name + pause
+            place_re = re.compile(rf"(?:这里是|这边是|我这边是|我这里是|我们是|我们这边是|我们这里是)[\s,，]?({_NAME_CHARS}{{2,8}}?)(?=[\s,.?!;，。？！；]|$)")
+            cls._compiled[key] = (suf_re, role_re, intro_re, generic, exclude, own_re, dept_re, person_re, place_re)
         return cls._compiled[key]
 
     @classmethod
@@ -394,12 +405,15 @@ class SelfId001(Rule):
         characters before a one-character suffix, must not be generic, and must be presented as the
         agent's own: an intro right before it (我是/这里是/受…), or 的+role / 的 + pause / 委托 after it.
         """
-        suf_re, role_re, intro_re, generic, exclude, own_re = cls._patterns(inst)
-        for m in own_re.finditer(text):
+        suf_re, role_re, intro_re, generic, exclude, own_re, dept_re, person_re, place_re = cls._patterns(inst)
+        labelled = (("'的' + role", own_re), ("department", dept_re), ("'的' + a person", person_re),
+                    ("place intro + pause", place_re))
+        for kind, m in [(k, m) for k, r in labelled for m in r.finditer(text)]:
             name = m.group(1)
-            if name in generic or any(x in name for x in exclude) or any(c in cls._STOP for c in name[:1]):
+            if name in generic or any(x in name for x in exclude) or any(c in cls._STOP for c in name[:1]) \
+                    or name.endswith(("的", "了", "呢", "吗")):
                 continue
-            return m.start(1), m.end(1), name, f"intro '{m.group()[:m.start(1) - m.start()]}' + '的'/role"
+            return m.start(1), m.end(1), name, f"intro '{m.group()[:m.start(1) - m.start()]}' + {kind}"
         n = len(text)
         for pos in range(n):
             m = suf_re.match(text, pos)
@@ -428,6 +442,8 @@ class SelfId001(Rule):
                 how = "受…委托"
             elif after[:1] == "的" and (len(after) == 1 or after[1] in " ,.?!;，。？！；"):
                 how = "'…的' with a pause"
+            elif re.search(r"(你好|喂)[\s,，]?$", before) or re.match(r"[\s,，]?(你好|喂)", after):
+                how = "greeting + name (您好，泰和银行)"
             elif after[:1] == "的" and re.search(r"(^|[吗吧呀啊喂,.?!，。？！]|你好)\s*$", before):
                 how = "opening '…的' right after the greeting"
             elif re.match(r"(提醒|通知|温馨提示|友情提示|郑重提醒|敬告|告知|催告)", after):

@@ -8,7 +8,8 @@ scored, referred and reported.
 
 Local time is the time of day in the call's own time zone (``started_at`` carries it).
 
-Options (``qa-audit.yaml`` or ``run(dial_options=...)``)::
+Options (``qa-audit run --rule-option NAME=VALUE``, ``--forbidden-hours 22:00-08:00``, or
+``pipeline.run(rule_options={...})``)::
 
     dial_forbidden_start: "22:00"      # first forbidden minute
     dial_forbidden_end: "08:00"        # first allowed minute
@@ -22,7 +23,7 @@ Options (``qa-audit.yaml`` or ``run(dial_options=...)``)::
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Any, Iterable, Iterator
 
 from ..model import Finding
