@@ -248,7 +248,7 @@ class Transcriber:
                 "compute_type": self.compute_type if self.backend == "faster-whisper" else "fp32",
                 "agent_channel": self.agent_channel, "words": self.words, "mode": self.mode,
                 "merge_gap": self.merge_gap, "decode": self.opts,
-                "vad": [A.VAD_THRESHOLD, A.VAD_MIN_SILENCE_MS, A.VAD_MIN_SPEECH_MS, A.TURN_PAD_S],
+                "vad": [A.VAD_THRESHOLD, A.VAD_MIN_SILENCE_MS, A.VAD_MIN_SPEECH_MS, A.TURN_PAD_S, A.VAD_CHUNK_S],
                 "window": [WINDOW_S, GAP_S, self.max_gap]}
 
     # -- one channel ------------------------------------------------------------------------

@@ -78,6 +78,11 @@ class DialogueTracker:
         self.agent_confirm = comp("agent_confirm")
         self.handover = comp("customer_handover")
         self.self_claim = comp("customer_self")
+        self.deny = comp("customer_deny")
+        self.q_debt = re.compile(str(data.get("identity_question_debt_words") or "逾期|欠|还款"))
+        self.verify_request = comp("agent_verify_request")
+        self.verify_answer = comp("customer_verify_answer")
+        self.verify_mismatch = comp("agent_verify_mismatch")
 
     @staticmethod
     def _first(pats: list[tuple[str, re.Pattern]], text: str) -> Optional[tuple[str, str]]:
@@ -94,6 +99,8 @@ class DialogueTracker:
         st = DialogueState(prior=prior)
         since: Optional[Event] = None
         asked = False  # the agent's last turn asked who is on the line
+        asked_who = False  # ... and named no debt (a plain 不是 denies the identity)
+        verify = 0  # 1: the agent asked for an identity check (身份证后四位); 2: the customer answered it
         agent_turns = 0
 
         def change(i: int, new: str, conf: bool, hit: tuple[str, str]) -> None:
@@ -109,6 +116,10 @@ class DialogueTracker:
             if seg.speaker == "agent":
                 agent_turns += 1
                 hit = self._first(self.agent_confirm, t)
+                if verify == 2 and not hit and not self._first(self.verify_mismatch, t):
+                    # the customer answered the identity check and the agent goes on: verified
+                    hit = ("id-check-answered", t[:12])
+                verify = 1 if self._first(self.verify_request, t) else 0
                 if hit:
                     change(i, "debtor", True, hit)
                 else:
@@ -117,6 +128,8 @@ class DialogueTracker:
                         change(i, "third_party", False, hit)
                 asked = bool((agent_turns <= 3 or re.search("先生|女士|小姐|本人|机主", t))
                              and self._first(self.identity_q, t))
+                # a plain "不是" only answers a question about who is on the line
+                asked_who = asked and agent_turns <= 3 and not self.q_debt.search(t)
                 st.party.append(party)
                 st.confirmed.append(confirmed)
                 st.since.append(since)
@@ -125,10 +138,13 @@ class DialogueTracker:
             st.party.append(party)
             st.confirmed.append(confirmed)
             st.since.append(since)
+            verify = 2 if verify == 1 and self._first(self.verify_answer, t) else 0
             hit = self._first(self.self_claim, t)
             if hit:
                 change(i, "debtor", True, hit)
             elif hit := self._first(self.not_debtor, t):
+                change(i, "third_party", False, hit)
+            elif asked_who and (hit := self._first(self.deny, t)):
                 change(i, "third_party", False, hit)
             elif party == "third_party" and (h := self._first(self.handover, t)):
                 change(i, "debtor", False, h)
@@ -138,5 +154,5 @@ class DialogueTracker:
                     st.events.append(Event(i, "third_party", False, hit[0] + " (contact number)", hit[1]))
                 else:
                     change(i, "debtor", True, hit)
-            asked = False
+            asked = asked_who = False
         return st

@@ -197,8 +197,32 @@ def _threads(cfg: dict[str, Any]) -> Optional[int]:
     return int(t) if t else None
 
 
-def init_worker(cfg: dict[str, Any], preload_asr: bool = False) -> None:
+def _exit_with_parent(parent_pid: int) -> None:
+    """A pool worker whose driver died (SIGKILL) must not live on holding a model in memory."""
+    import threading
+
+    try:  # Linux: the kernel kills us when the parent dies
+        import ctypes
+        import signal
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(70)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="qa-audit-parent-watch", daemon=True).start()
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(70)
+
+
+def init_worker(cfg: dict[str, Any], preload_asr: bool = False, parent_pid: Optional[int] = None) -> None:
     """Process-pool initializer / Dask worker warm-up: load the Detector (and Transcriber) once."""
+    if parent_pid:
+        _exit_with_parent(parent_pid)
     threads = _threads(cfg)
     if threads:
         os.environ.setdefault("OMP_NUM_THREADS", str(threads))
@@ -468,7 +492,7 @@ def _run_pool(items: list[dict], cfg: dict, workers: int) -> Iterator[dict]:
     preload = any(it["kind"] == "audio" for it in items)
     ctx = mp.get_context("spawn")  # never fork a process that may hold threads
     ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker,
-                             initargs=(cfg, preload))
+                             initargs=(cfg, preload, os.getpid()))
     try:
         futs = {ex.submit(process_item, it): it for it in items}
         for fut in as_completed(futs):

@@ -63,39 +63,61 @@ def _scanned(db: Path) -> int:
 
 
 @pytest.fixture(scope="module")
-def runs(inputs):
+def ref(inputs):
+    """The uninterrupted reference run."""
+    tmp, inp, dial = inputs
+    out, db = tmp / "ref_out", tmp / "ref.sqlite3"
+    p = kit.run_cli(_args(inp, dial, out, db), timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr
+    return out, db
+
+
+def kill_and_resume(inputs, ref, workers: int, tag: str) -> dict:
+    """Start the run, SIGKILL the driver once its first calls are stored, run it again."""
+    import psutil
+
     tmp, inp, dial = inputs
     total = len(DEV) + 2
-    # 1. uninterrupted reference run
-    ref_out, ref_db = tmp / "ref_out", tmp / "ref.sqlite3"
-    ref = kit.run_cli(_args(inp, dial, ref_out, ref_db), timeout=300)
-    assert ref.returncode == 0, ref.stdout + ref.stderr
-    # 2. a run killed with SIGKILL once its first calls are stored
-    out, db = tmp / "out", tmp / "h.sqlite3"
-    proc = subprocess.Popen([sys.executable, "-m", "qa_audit", "run", *_args(inp, dial, out, db)],
-                            cwd=kit.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=kit.cli_env())
+    out, db = tmp / f"{tag}_out", tmp / f"{tag}.sqlite3"
+    args = _args(inp, dial, out, db)
+    args[args.index("--workers") + 1] = str(workers)
+    proc = subprocess.Popen([sys.executable, "-m", "qa_audit", "run", *args], cwd=kit.ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=kit.cli_env())
     deadline = time.time() + 240
-    stored_at_kill = 0
     while time.time() < deadline and proc.poll() is None:
-        stored_at_kill = _scanned(db)
-        if stored_at_kill >= 3:
+        if _scanned(db) >= 3:
             break
         time.sleep(0.02)
     assert proc.poll() is None, "the run finished before it could be killed"
+    children = psutil.Process(proc.pid).children(recursive=True)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
+    # pool workers lose their driver: they must go away on their own (killed after 60 s if not)
+    gone, alive = psutil.wait_procs(children, timeout=60)
+    for c in alive:
+        print("still alive after the driver was killed:", c.pid, c.cmdline()[:4])
+        c.kill()
     stored_at_kill = _scanned(db)
     assert proc.returncode == -signal.SIGKILL
     assert 1 <= stored_at_kill < total
     con = sqlite3.connect(db)
     assert con.execute("SELECT status FROM runs").fetchone()[0] == "running"
     con.close()
-    # 3. the same command again: resumes
-    again = kit.run_cli(_args(inp, dial, out, db), timeout=300)
+    again = kit.run_cli(args, timeout=300)
     assert again.returncode == 0, again.stdout + again.stderr
-    return {"ref_out": ref_out, "ref_db": ref_db, "out": out, "db": db, "total": total,
-            "stored_at_kill": stored_at_kill, "again": again, "inputs": inputs}
+    return {"ref_out": ref[0], "ref_db": ref[1], "out": out, "db": db, "total": total,
+            "stored_at_kill": stored_at_kill, "again": again, "inputs": inputs,
+            "orphans_left": len(alive)}
+
+
+@pytest.fixture(scope="module")
+def runs(inputs, ref):
+    return kill_and_resume(inputs, ref, 1, "serial")
+
+
+@pytest.fixture(scope="module")
+def pool_runs(inputs, ref):
+    return kill_and_resume(inputs, ref, 2, "pool")
 
 
 def test_resumed_run_skips_finished_calls(runs):
@@ -149,3 +171,16 @@ def test_force_redoes_everything(runs):
     assert s["stage_seconds"]["transcribe"] > 0
     ref, got = kit.snapshot(runs["ref_db"]), kit.snapshot(runs["db"])
     assert got["findings"] == ref["findings"] and got["scorecards"] == ref["scorecards"]
+
+
+def test_killed_parallel_run_resumes_identical(pool_runs):
+    """Same with 2 worker processes: the driver is killed, its workers go, the rerun finishes."""
+    r = pool_runs
+    assert r["orphans_left"] == 0
+    s = json.loads((r["out"] / "run_summary.json").read_text(encoding="utf-8"))
+    assert s["cached"] == r["stored_at_kill"] and s["processed"] == r["total"] - r["stored_at_kill"]
+    ref, got = kit.snapshot(r["ref_db"]), kit.snapshot(r["db"])
+    for table in ref:
+        assert got[table] == ref[table], table
+    for name in COMPARED:
+        assert kit.csv_rows(r["out"] / name) == kit.csv_rows(r["ref_out"] / name), name

@@ -371,7 +371,7 @@ class SelfId001(Rule):
     message = "坐席未表明所属机构"
 
     _compiled: dict = {}
-    _STOP = set("是的在从给找跟打受向到了吗吧呢啊喂嗯哦你我他她们这那哪个位请问好")
+    _STOP = set("是的在从给找跟打受向到了吗吧呢啊喂嗯哦你我他她们这那哪个位请问好笔张台份边里")
 
     @classmethod
     def _patterns(cls, inst: dict):
@@ -396,15 +396,45 @@ class SelfId001(Rule):
             cls._compiled[key] = (suf_re, role_re, intro_re, generic, exclude, own_re, dept_re, person_re, place_re)
         return cls._compiled[key]
 
+    # Cantonese-flavoured Mandarin (我系…嘅客服, 我哋呢边系…): read as Mandarin, same length, so the
+    # offsets stay valid
+    _DIALECT = (re.compile(r"(?<=[我们这那边里度])系"), "是"), (re.compile("嘅"), "的"), \
+        (re.compile("我哋"), "我们"), (re.compile("呢度"), "这里"), (re.compile("呢边"), "这边")
+    # a name that is an authority (court, police, procuratorate, government, law firm) is not the
+    # institution the agent calls for: impersonation or a law firm alone does not say whose debt it is
+    _AUTHORITY = re.compile(r"法院|公安|派出所|警|检察|执行局|政府|律师|律所|司法|仲裁|纪委|监察|网信")
+    # the lender named as the creditor (你在云朵借条上面的借款 / 还到快易花APP上 / 闪电借上面的)
+    _CREDITOR_BEFORE = re.compile(r"(在|从|向|跟|找)(你们|我们|咱们)?$|(还到|还进|打到|转到|登录|打开|下载|还在)$")
+    _CREDITOR_AFTER = re.compile(r"^(上面|上|那边|那里|那儿|这边|平台|app|里)?(的)?(借款|贷款|借的|贷的|借了|贷了|借钱|分期|信用卡|卡|欠款|账单|账|额度|钱|借|贷|欠|办)")
+    _CREDITOR_AFTER_REPAY = re.compile(r"^(的)?(app|平台|官方|账户|上|里)")
+
+    @classmethod
+    def _dialect(cls, text: str) -> str:
+        for p, r in cls._DIALECT:
+            text = p.sub(r, text)
+        return text
+
+    @classmethod
+    def is_authority(cls, name: str) -> bool:
+        return bool(cls._AUTHORITY.search(name))
+
     @classmethod
     def find_name(cls, text: str, inst: dict):
-        """(start, end, name, how) of an institution the agent presents as their own, or None.
+        """(start, end, name, how) of the first institution the agent presents as their own (or
+        names as the creditor), or None.  See ``find_names``."""
+        return next(cls.find_names(text, inst), None)
+
+    @classmethod
+    def find_names(cls, text: str, inst: dict):
+        """Every (start, end, name, how) of an institution the agent presents as their own.
 
         Every occurrence of an institution suffix (银行, 小贷, 花, 贷…) is extended to the left over
         name characters (stopping at 是/的/吧/你/我… and at punctuation); the name needs two or more
         characters before a one-character suffix, must not be generic, and must be presented as the
-        agent's own: an intro right before it (我是/这里是/受…), or 的+role / 的 + pause / 委托 after it.
+        agent's own: an intro right before it (我是/这里是/受…委托), or 的+role / 的 + pause / 委托 after it,
+        or named as the creditor (你在…的借款, 还到…APP上).
         """
+        text = cls._dialect(text)
         suf_re, role_re, intro_re, generic, exclude, own_re, dept_re, person_re, place_re = cls._patterns(inst)
         labelled = (("'的' + role", own_re), ("department", dept_re), ("'的' + a person", person_re),
                     ("place intro + pause", place_re))
@@ -413,7 +443,7 @@ class SelfId001(Rule):
             if name in generic or any(x in name for x in exclude) or any(c in cls._STOP for c in name[:1]) \
                     or name.endswith(("的", "了", "呢", "吗")):
                 continue
-            return m.start(1), m.end(1), name, f"intro '{m.group()[:m.start(1) - m.start()]}' + {kind}"
+            yield m.start(1), m.end(1), name, f"intro '{m.group()[:m.start(1) - m.start()]}' + {kind}"
         n = len(text)
         for pos in range(n):
             m = suf_re.match(text, pos)
@@ -450,9 +480,14 @@ class SelfId001(Rule):
                 how = "sender of a reminder (…提醒你)"
             elif ns == 0 and re.fullmatch(r"[\u4e00-\u9fff]{0,8}", text[se:]) and len(text) <= 24:
                 how = "a line that is the name (signature)"
+            elif cls._CREDITOR_BEFORE.search(before) and (
+                    cls._CREDITOR_AFTER.match(after) or cls._CREDITOR_AFTER_REPAY.match(after)):
+                how = "named as the creditor (在…借的 / 还到…APP)"
+            elif re.match(r"(上面|上|平台|app)?(的)?(借款|贷款|分期|欠款|账单|信用卡欠款)", after) \
+                    and not re.search(r"(哪|什么|几)[个家]?$", before):
+                how = "named as the creditor (…的借款)"
             if how:
-                return ns, se, name, how
-        return None
+                yield ns, se, name, how
 
     _SIGNATURE = re.compile(r"^\s*[【\[]([^】\]]{2,24})[】\]]|[【\[]([^】\]]{2,24})[】\]]\s*$")
 
@@ -471,6 +506,7 @@ class SelfId001(Rule):
         t0 = call.segments[0].start
         n_agent = 0
         agent_any = False
+        authority: list[str] = []  # names of an authority or a law firm only (not whose debt it is)
         for i, seg in enumerate(call.segments):
             if seg.speaker != "agent":
                 continue
@@ -479,13 +515,16 @@ class SelfId001(Rule):
             in_window = (turns <= 0 and secs <= 0) or n_agent <= turns or (secs > 0 and seg.start - t0 <= secs)
             if not in_window:
                 break
-            found = self.find_name(ctx.text(i), inst)
-            if found:
-                return []
+            for found in self.find_names(ctx.text(i), inst):
+                if not self.is_authority(found[2]):
+                    return []
+                authority.append(found[2])
         if not agent_any:
             return []
         window = "the whole call" if turns <= 0 and secs <= 0 else f"the first {turns} agent turns / {secs:.0f} s"
         expl = (f"no institution name presented by the agent in {window} "
                 f"({n_agent} agent turns checked; names need an intro such as 我是/这里是/受…委托 or "
-                f"'的'+role, see lexicons/institution.yaml) | score 1.00")
+                f"'的'+role, see lexicons/institution.yaml)"
+                + (f"; only an authority or law firm was named ({', '.join(dict.fromkeys(authority))}), "
+                   "not the lender" if authority else "") + " | score 1.00")
         return [ctx.call_finding(self, explanation=expl, score=1.0, agent_turns_checked=n_agent)]
