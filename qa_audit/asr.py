@@ -41,7 +41,7 @@ WINDOW_S = 300.0  # seconds of turn audio decoded as one stream
 GAP_S = 0.2  # least silence between joined turns
 MAX_GAP_S = 2.0  # longest real pause kept between joined turns (longer ones are cut)
 MONO_MERGE_GAP_S = 1.5  # mono: consecutive pieces given the same role form one turn
-MERGE_GAP_S = 0.35  # same-speaker VAD turns closer than this (a breath), nothing said between, are joined
+MERGE_GAP_S = 1.0  # same-speaker VAD turns closer than this, nothing said between, are joined
 
 # Whisper silence hallucinations: subtitle credits and video outros learned from its training data
 HALLUCINATION_PATTERNS = [
@@ -196,6 +196,8 @@ def resolve_model(backend: str, model: str) -> tuple[str, str]:
                 raise ValueError(f"{p}: not a CTranslate2 model folder nor an openai-whisper .pt file")
             return str(weights.openai_checkpoint(p)), f"path:{p.resolve()}"
         return str(p), f"path:{p.resolve()}"
+    if os.sep in model or model.startswith((".", "~")) or model.endswith(".pt"):
+        raise ValueError(f"{model}: no such model file or folder")
     if backend == "faster-whisper":
         from faster_whisper.utils import download_model
 

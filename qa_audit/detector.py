@@ -139,22 +139,33 @@ class Detector:
     def _negated(self, text: str, hit: Hit, doc_cache: dict) -> Optional[str]:
         a, _ = clause_bounds(text, hit.start, hit.end)
         before = text[a:hit.start]
-        if not before:
+        # a near hit (A … B) is also negated by a cue between its two words (我们的人不会去你家)
+        inside, ins = "", hit.start
+        if hit.how == "near" and " … " in hit.pattern:
+            ka, kb = hit.pattern.split(" … ", 1)
+            kb = kb.rsplit(" (within", 1)[0]
+            ins = hit.start + len(ka)
+            inside = text[ins:max(ins, hit.end - len(kb))]
+        if not before and not inside:
             return None
         _, b = clause_bounds(text, hit.start, hit.end)
         clause = text[a:b]
         if self._cue_re is None:
             return None
-        found = [m for m in self._cue_re.finditer(before)
+        found = [(a + m.start(), a + m.end(), m.group()) for m in self._cue_re.finditer(before)
                  if hit.start - (a + m.end()) <= self._cue_within[m.group()]]
+        if inside:
+            found += [(ins + m.start(), ins + m.end(), m.group()) for m in self._cue_re.finditer(inside)
+                      if len(m.group()) > 1  # not an A-not-A question (是不是, 有没有)
+                      and not (ins + m.start() > 0 and text[ins + m.start() - 1] == m.group()[-1])]
         if not found:
             return None
         rhet = [(m.start() + a, m.end() + a) for p in self.negation.rhetorical for m in p.finditer(clause)]
-        for m in reversed(found):  # nearest cue first
-            cue = m.group()
-            cs, ce = a + m.start(), a + m.end()
+        for cs, ce, cue in sorted(found, key=lambda x: -x[0]):  # nearest cue first
             if any(rs <= cs and ce <= re_ for rs, re_ in rhet):
                 continue
+            if cs >= hit.start:
+                return f"'{cue}' between the two words of the near match"
             if self._cue_is_token(text, cs, ce, hit, doc_cache):
                 return f"'{cue}' {hit.start - ce} chars before, same clause"
         return None

@@ -72,6 +72,8 @@ class DialogueTracker:
             return out
 
         self.not_debtor = comp("customer_not_debtor")
+        # cues that a confirmed debtor may also say about someone else (她是我老婆, 她出差了)
+        self.weak_ids = {str(item["id"]) for item in data.get("customer_not_debtor") or [] if item.get("weak")}
         self.confirm = comp("customer_confirm")
         self.identity_q = comp("agent_identity_question")
         self.agent_third = comp("agent_third_party")
@@ -142,7 +144,8 @@ class DialogueTracker:
             hit = self._first(self.self_claim, t)
             if hit:
                 change(i, "debtor", True, hit)
-            elif hit := self._first(self.not_debtor, t):
+            elif hit := self._first([(pid, p) for pid, p in self.not_debtor
+                                     if not (party == "debtor" and confirmed and pid in self.weak_ids)], t):
                 change(i, "third_party", False, hit)
             elif asked_who and (hit := self._first(self.deny, t)):
                 change(i, "third_party", False, hit)

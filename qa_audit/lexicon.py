@@ -434,6 +434,7 @@ class LexiconSet:
             P.make_automaton()
         self.terms = sorted({t for t in table if len(t) >= 2 and not t.isascii()})
         self._by_id = {id(e): e for e in self.entries}
+        self._order = {id(e): i for i, e in enumerate(self.entries)}
 
     def category(self, name: str) -> Optional[Lexicon]:
         return self.by_category.get(name)
@@ -511,6 +512,9 @@ class LexiconSet:
                 if allowed(h) is None:
                     kept.append(h)
             hits = kept
+        # deterministic order whatever the process (sets above are keyed by id())
+        order = self._order
+        hits.sort(key=lambda h: (h.start, h.end, order[id(h.entry)], h.how, h.pattern))
         return hits
 
 

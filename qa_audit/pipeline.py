@@ -380,9 +380,14 @@ def _check_audio(path: str) -> float:
 
 
 def _apply_overlays(call: Call, item: dict[str, Any], cfg: dict[str, Any]) -> list[str]:
-    from .dial_log import apply_overlay
+    from .dial_log import _NUMBER_COLS, apply_overlay, mask_number
 
     notes = []
+    for k in [k for k in call.metadata if str(k).lower() in _NUMBER_COLS]:  # never keep a clear number
+        v = call.metadata.pop(k)
+        if v and not call.metadata.get("callee_masked"):
+            call.metadata["callee_masked"] = mask_number(str(v))
+        notes.append(f"callee number in metadata key {k!r} masked")
     ovs = cfg.get("overlays") or {}
     name = Path(item["path"]).name
     for ov in (ovs.get("dial", {}).get(name) or ovs.get("dial", {}).get(call.call_id),
@@ -696,7 +701,9 @@ def run(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike,
     options = {"backend": backend, "model": model, "agent_channel": agent_channel,
                "select": select, "ignore": ignore, "rule_options": rule_options,
                "metadata": [str(meta_src), _file_hash(Path(meta_src))] if meta_src else None,
-               "dial_log": [str(dial_log), _file_hash(Path(dial_log))] if dial_log else None}
+               "dial_log": [str(dial_log), _file_hash(Path(dial_log))] if dial_log else None,
+               "config": [str(detector_config), _file_hash(Path(detector_config))]
+               if isinstance(detector_config, (str, os.PathLike)) else None}
     run_id = make_run_id(inputs, options)
     asr_tag = f"{backend}:{model}:ch{agent_channel}"
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

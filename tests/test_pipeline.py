@@ -261,3 +261,19 @@ def test_output_folder_inside_input_folder_is_not_read_back(tmp_path):
     (inp / "out" / "transcripts" / "X.json").write_text("{}", encoding="utf-8")
     s = run([inp], inp / "out", db, progress=False)
     assert s.inputs == 2 and s.cached == 2 and s.exit_code == 0
+
+
+def test_clear_number_inside_a_transcript_is_masked(tmp_path):
+    inp = tmp_path / "in"
+    kit.copy_dev(["D0005"], inp)
+    d = json.loads((inp / "D0005.json").read_text(encoding="utf-8"))
+    d["callee_number"] = NUMBER  # an exporter that puts the number in the transcript
+    (inp / "D0005.json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    db = tmp_path / "h.sqlite3"
+    s = run([inp], tmp_path / "out", db, progress=False)
+    js = q(db, "SELECT transcript_json FROM calls")[0][0]
+    assert NUMBER not in js and "138****8000" in js
+    assert any("masked" in w["error"] for w in s.warnings)
+    for p in (tmp_path / "out").rglob("*"):
+        if p.is_file() and p.suffix != ".xlsx":
+            assert NUMBER.encode() not in p.read_bytes(), p

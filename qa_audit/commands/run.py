@@ -39,6 +39,7 @@ def run_command(
     select: Optional[List[str]] = typer.Option(None, "--select", help="Rule codes/globs/categories to run (comma-separated)."),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Rule codes/globs/categories to skip."),
     forbidden_hours: Optional[str] = typer.Option(None, "--forbidden-hours", help="Dial-log forbidden window, e.g. 21:00-08:00 (default 22:00-08:00)."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Detector config (qa-audit.yaml; default: searched in the current folder)."),
     rule_option: Optional[List[str]] = typer.Option(None, "--rule-option", help="Rule option NAME=VALUE, e.g. dial_max_unanswered_per_day=6, audio_max_silence_s=20 (repeatable)."),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bars."),
 ) -> None:
@@ -74,9 +75,18 @@ def run_command(
                 parse_hhmm(opts[name])
     except ValueError as e:
         raise typer.BadParameter(str(e)) from None
+    if config is not None:
+        from ..config import Config, ConfigError
+
+        try:
+            Config.load(config)
+        except ConfigError as e:
+            typer.echo(f"error: {e}", err=True)
+            raise typer.Exit(2)
     summary = run(inputs, out, db, metadata=metadata, dial_log=dial_log, backend=backend, model=model,
                   agent_channel=agent_channel, workers=workers, executor=executor, scheduler=scheduler,
                   force=force, select=_codes(select), ignore=_codes(ignore), rule_options=opts,
+                  detector_config=str(config) if config else None,
                   progress=not no_progress,
                   log=lambda m: print(m, file=sys.stderr))
     for line in summary.lines():

@@ -371,6 +371,7 @@ class SelfId001(Rule):
     message = "坐席未表明所属机构"
 
     _compiled: dict = {}
+    _types: dict = {}
     _STOP = set("是的在从给找跟打受向到了吗吧呢啊喂嗯哦你我他她们这那哪个位请问好笔张台份边里")
 
     @classmethod
@@ -393,7 +394,12 @@ class SelfId001(Rule):
             person_re = re.compile(rf"(?:{intro_alt})[\s,，]?({_NAME_CHARS}{{2,8}}?)(?=的(?:小|老|阿)[\u4e00-\u9fff](?:[\s,.?!;，。？！；]|$)|的[\u4e00-\u9fff]{{1,2}}(?:经理|主管|专员|顾问|老师))")
             # 这里是分期乐。 / 我们是美团: a place-intro (not 我是, which introduces a person) + name + pause
             place_re = re.compile(rf"(?:这里是|这边是|我这边是|我这里是|我们是|我们这边是|我们这里是)[\s,，]?({_NAME_CHARS}{{2,8}}?)(?=[\s,.?!;，。？！；]|$)")
-            cls._compiled[key] = (suf_re, role_re, intro_re, generic, exclude, own_re, dept_re, person_re, place_re)
+            # 这里是美团客服。 / 您好，美团月付客服中心，…: a place intro or a greeting + name + role + pause
+            place_role_re = re.compile(rf"(?:这里是|这边是|我这边是|我这里是|我们是|我们这边是|我们这里是)[\s,，]?({_NAME_CHARS}{{2,8}}?)的?(?:{role_alt})(?=[\s,.?!;，。？！；]|$)")
+            greet_role_re = re.compile(rf"(?:^|你好|喂)[\s,，]?({_NAME_CHARS}{{2,8}}?)的?(?:{role_alt})(?=[\s,.?!;，。？！；]|$)")
+            cls._types[key] = sorted(map(str, inst.get("type_words") or []), key=len, reverse=True)
+            cls._compiled[key] = (suf_re, role_re, intro_re, generic, exclude, own_re, dept_re, person_re, place_re,
+                                  place_role_re, greet_role_re)
         return cls._compiled[key]
 
     # Cantonese-flavoured Mandarin (我系…嘅客服, 我哋呢边系…): read as Mandarin, same length, so the
@@ -419,6 +425,21 @@ class SelfId001(Rule):
         return bool(cls._AUTHORITY.search(name))
 
     @classmethod
+    def _only_type_words(cls, name: str, inst: dict) -> bool:
+        """True when the name is made only of words for a kind of institution (银行信用卡部, 法务部,
+        委外机构): stripped from the end, nothing (or a generic word) is left."""
+        types = cls._types.get(id(inst)) or []
+        core = name
+        while core:
+            for w in types:
+                if core.endswith(w):
+                    core = core[:-len(w)]
+                    break
+            else:
+                break
+        return not core or core in (inst.get("generic") or [])
+
+    @classmethod
     def find_name(cls, text: str, inst: dict):
         """(start, end, name, how) of the first institution the agent presents as their own (or
         names as the creditor), or None.  See ``find_names``."""
@@ -435,13 +456,15 @@ class SelfId001(Rule):
         or named as the creditor (你在…的借款, 还到…APP上).
         """
         text = cls._dialect(text)
-        suf_re, role_re, intro_re, generic, exclude, own_re, dept_re, person_re, place_re = cls._patterns(inst)
+        (suf_re, role_re, intro_re, generic, exclude, own_re, dept_re, person_re, place_re, place_role_re,
+         greet_role_re) = cls._patterns(inst)
         labelled = (("'的' + role", own_re), ("department", dept_re), ("'的' + a person", person_re),
-                    ("place intro + pause", place_re))
+                    ("place intro + pause", place_re), ("place intro + role", place_role_re),
+                    ("greeting + name + role", greet_role_re))
         for kind, m in [(k, m) for k, r in labelled for m in r.finditer(text)]:
             name = m.group(1)
             if name in generic or any(x in name for x in exclude) or any(c in cls._STOP for c in name[:1]) \
-                    or name.endswith(("的", "了", "呢", "吗")):
+                    or name.endswith(("的", "了", "呢", "吗")) or cls._only_type_words(name, inst):
                 continue
             yield m.start(1), m.end(1), name, f"intro '{m.group()[:m.start(1) - m.start()]}' + {kind}"
         n = len(text)
@@ -459,7 +482,8 @@ class SelfId001(Rule):
             prefix = text[ns:pos]
             if len(prefix) < (2 if len(m.group()) == 1 else 1):
                 continue
-            if name in generic or prefix in generic or any(x in prefix for x in exclude):
+            if name in generic or prefix in generic or any(x in prefix for x in exclude) \
+                    or cls._only_type_words(name, inst):
                 continue
             before = text[max(0, ns - 8):ns]
             after = text[se:se + 8]
