@@ -20,7 +20,25 @@ from pathlib import Path
 _NONWORD = re.compile(r"[\W_]+")
 
 
+NUMBERS = False  # --numbers: write numbers as digits on both sides before comparing
+
+
+def _digits(text: str) -> str:
+    import warnings
+
+    import cn2an
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # cn2an warns about forms it leaves as written
+        try:
+            return cn2an.transform(text, "cn2an")
+        except Exception:  # cn2an gives up on some mixed forms: compare as written
+            return text
+
+
 def norm(text: str) -> str:
+    if NUMBERS:
+        text = _digits(text)
     return _NONWORD.sub("", text).lower()
 
 
@@ -85,7 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--truth", default=str(Path(__file__).resolve().parents[1] / "samples" / "audio_truth"))
     ap.add_argument("--tol", type=float, default=0.3)
     ap.add_argument("--json", action="store_true", help="print the full result as JSON")
+    ap.add_argument("--numbers", action="store_true",
+                    help="also normalise numbers (一万三千一百四十 -> 13140, cn2an) on both sides")
     a = ap.parse_args(argv)
+    global NUMBERS
+    NUMBERS = a.numbers
     res = evaluate(a.out_dir, a.truth, a.tol)
     if not res["files"]:
         print(f"no transcript in {a.out_dir} matches a truth file in {a.truth}", file=sys.stderr)

@@ -4,8 +4,8 @@
 
 Each backend runs in its own subprocess (so peak RSS is its own): model load time, real-time
 factor (transcription seconds / audio seconds, model load excluded), pooled CER against
-samples/audio_truth, peak RSS (ru_maxrss of the worker; ffmpeg decoders are separate processes
-and reported apart).  Prints a table and the ratio RTF(openai-whisper) / RTF(faster-whisper).
+samples/audio_truth, peak RSS (ru_maxrss of the worker process; the ffmpeg decoders it starts are
+separate, small processes and not included).  Prints a table and the ratio RTF(openai-whisper) / RTF(faster-whisper).
 Goal: faster-whisper >= 3.5x faster at equal CER; peak RSS <= 1.5 GB.
 """
 from __future__ import annotations
@@ -49,7 +49,6 @@ def worker(backend: str, files: list[str], threads: int) -> dict:
             "run_s": run_s, "rtf": run_s / audio_s if audio_s else None,
             "cer": errors / ref if ref else None,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "peak_child_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             "texts": texts}
 
 
@@ -89,10 +88,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"{len(files)} recordings, {fw['audio_s']:.1f} s of audio, {a.threads} threads, "
           f"Whisper base, greedy, temperature 0")
-    print(f"{'backend':16} {'load s':>7} {'run s':>7} {'RTF':>7} {'CER':>7} {'peak RSS MB':>12} {'ffmpeg RSS MB':>14}")
+    print(f"{'backend':16} {'load s':>7} {'run s':>7} {'RTF':>7} {'CER':>7} {'peak RSS MB':>12}")
     for r in (fw, ow):
         print(f"{r['backend']:16} {r['load_s']:7.1f} {r['run_s']:7.1f} {r['rtf']:7.3f} {r['cer']:7.4f} "
-              f"{r['peak_rss_mb']:12.0f} {r['peak_child_rss_mb']:14.0f}")
+              f"{r['peak_rss_mb']:12.0f}")
     print(f"speed ratio RTF(openai-whisper)/RTF(faster-whisper) = {summary['rtf_ratio_openai_over_faster']:.2f}x "
           f"(goal >= 3.5x); CER difference {fw['cer'] - ow['cer']:+.4f}; "
           f"mean CER between the two backends' texts {summary['cross_backend_cer_mean']:.4f}")

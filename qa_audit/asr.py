@@ -35,7 +35,8 @@ from .model import RELATIONS, Call, Segment, Word, safe_id
 
 BACKENDS = ("faster-whisper", "openai-whisper")
 PIPELINE_VERSION = "asr-1"
-# A short simplified-Chinese prompt: steers base towards simplified characters and punctuation.
+# An optional simplified-Chinese prompt (Transcriber(initial_prompt=INITIAL_PROMPT)).  Off by
+# default: on the sample calls it made base skip whole 30 s windows (pooled CER 0.280 vs 0.273).
 INITIAL_PROMPT = "以下是普通话的电话录音。"
 WINDOW_S = 300.0  # seconds of turn audio decoded as one stream
 GAP_S = 0.2  # least silence between joined turns
@@ -112,7 +113,7 @@ class RawSegment:
     words: list[RawWord] = field(default_factory=list)
 
 
-def decode_options(initial_prompt: Optional[str] = INITIAL_PROMPT) -> dict[str, Any]:
+def decode_options(initial_prompt: Optional[str] = None) -> dict[str, Any]:
     """The decoding options both backends use (greedy, temperature 0, no fallback)."""
     return {"language": "zh", "task": "transcribe", "temperature": 0.0,
             "condition_on_previous_text": False, "initial_prompt": initial_prompt,

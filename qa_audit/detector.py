@@ -37,6 +37,8 @@ CSV_COLUMNS = ["finding_id", "call_id", "rule", "category", "severity", "segment
 
 _CLAUSE_END = set(",.?!;:，。？！；：…\n")
 _QUOTE_OPEN = "“「『‘\""
+_COND_IF = re.compile("要是|如果|假如|万一|只要|若是|倘若")
+_COND_THEN = re.compile("就|的话|那么|那就")
 _QUOTE_CLOSE = "”」』’\""
 
 
@@ -156,14 +158,16 @@ class Detector:
                  if hit.start - (a + m.end()) <= self._cue_within[m.group()]]
         if inside:
             found += [(ins + m.start(), ins + m.end(), m.group()) for m in self._cue_re.finditer(inside)
-                      if len(m.group()) > 1  # not an A-not-A question (是不是, 有没有)
-                      and not (ins + m.start() > 0 and text[ins + m.start() - 1] == m.group()[-1])]
+                      if len(m.group()) > 1 and len(inside) - m.end() <= 3  # right before the B word
+                      and not (ins + m.start() > 0 and text[ins + m.start() - 1] == m.group()[-1])]  # not 是不是
         if not found:
             return None
         rhet = [(m.start() + a, m.end() + a) for p in self.negation.rhetorical for m in p.finditer(clause)]
         for cs, ce, cue in sorted(found, key=lambda x: -x[0]):  # nearest cue first
             if any(rs <= cs and ce <= re_ for rs, re_ in rhet):
                 continue
+            if cs < hit.start and _COND_IF.search(text[a:cs]) and _COND_THEN.search(text[ce:hit.start]):
+                continue  # 要是没有收到钱就去你家: the cue negates the condition, not what follows 就
             if cs >= hit.start:
                 return f"'{cue}' between the two words of the near match"
             if self._cue_is_token(text, cs, ce, hit, doc_cache):

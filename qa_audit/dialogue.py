@@ -9,7 +9,13 @@ from the application form) or ``unknown``.  What is said updates it:
   confirmed, unless the dialer dialled a contact (then the *contact* said yes: still third party);
 - the agent asks a third party about the debtor (你认识刘洋吗, 他是你弟弟吧, 紧急联系人, 麻烦你转告)
   → ``third_party`` (the agent knows it);
-- the agent verifies the identity (核实无误, 身份确认) → ``debtor`` confirmed.
+- the agent verifies the identity (核实无误, 核对一致, 信息一致) → ``debtor`` confirmed; so does an identity
+  check the agent asked for (身份证后四位) that the customer answered and the agent did not reject;
+- a plain 不是 to an early identity question that named no debt (是王磊吗? — 不是) → ``third_party``;
+  是…本人吗 answered yes confirms the account holder even when the dialer dialled a contact;
+- weak cues (他不在, 她是我老婆, 这是我老婆的手机, 你找谁) only count in the opening or before the debtor
+  is confirmed, and not in the same turn as a yes to the identity question;
+- Cantonese-flavoured turns are read as Mandarin first (我系佢老婆 → 我是他老婆; ``dialect`` in the YAML).
 
 ``DialogueState.party[i]`` is the listener while segment i is spoken (agent turns: after the
 agent's own cues in that turn; customer turns: before their own cues), ``events`` records every
@@ -71,6 +77,8 @@ class DialogueTracker:
                 out.append((str(item["id"]), re.compile(str(item["pattern"]).replace("{rel}", rel))))
             return out
 
+        self.dialect = [(str(a), str(b)) for a, b in (data.get("dialect") or [])]
+        self._dialect_re = re.compile("|".join(re.escape(a) for a, _ in self.dialect)) if self.dialect else None
         self.not_debtor = comp("customer_not_debtor")
         # cues that a confirmed debtor may also say about someone else (她是我老婆, 她出差了)
         self.weak_ids = {str(item["id"]) for item in data.get("customer_not_debtor") or [] if item.get("weak")}
@@ -102,6 +110,7 @@ class DialogueTracker:
         since: Optional[Event] = None
         asked = False  # the agent's last turn asked who is on the line
         asked_who = False  # ... and named no debt (a plain 不是 denies the identity)
+        asked_self = False  # ... and asked for the account holder himself (是…本人吗)
         verify = 0  # 1: the agent asked for an identity check (身份证后四位); 2: the customer answered it
         agent_turns = 0
 
@@ -115,6 +124,9 @@ class DialogueTracker:
 
         for i, seg in enumerate(call.segments):
             t = texts[i]
+            if self._dialect_re is not None and self._dialect_re.search(t):
+                for a, b in self.dialect:
+                    t = t.replace(a, b)
             if seg.speaker == "agent":
                 agent_turns += 1
                 hit = self._first(self.agent_confirm, t)
@@ -132,6 +144,8 @@ class DialogueTracker:
                              and self._first(self.identity_q, t))
                 # a plain "不是" only answers a question about who is on the line
                 asked_who = asked and agent_turns <= 3 and not self.q_debt.search(t)
+                # 是…本人吗: the question is about the account holder himself, whoever the dialer dialled
+                asked_self = asked and bool(re.search(r"(?<![他她])本人(吗|么|嘛|是吧|对吧|[?？])", t))
                 st.party.append(party)
                 st.confirmed.append(confirmed)
                 st.since.append(since)
@@ -141,21 +155,25 @@ class DialogueTracker:
             st.confirmed.append(confirmed)
             st.since.append(since)
             verify = 2 if verify == 1 and self._first(self.verify_answer, t) else 0
+            # 对，是我，这是我老婆的手机: a yes to the identity question outweighs a weak cue in the same turn
+            yes = bool(asked and self._first(self.confirm, t))
             hit = self._first(self.self_claim, t)
             if hit:
                 change(i, "debtor", True, hit)
             elif hit := self._first([(pid, p) for pid, p in self.not_debtor
-                                     if not (party == "debtor" and confirmed and pid in self.weak_ids)], t):
+                                     if pid not in self.weak_ids or not (
+                                         (party == "debtor" and (confirmed or agent_turns > 3))
+                                         or (asked and yes))], t):
                 change(i, "third_party", False, hit)
             elif asked_who and (hit := self._first(self.deny, t)):
                 change(i, "third_party", False, hit)
             elif party == "third_party" and (h := self._first(self.handover, t)):
                 change(i, "debtor", False, h)
             elif asked and (hit := self._first(self.confirm, t)):
-                if prior == "contact" and party == "third_party":
+                if prior == "contact" and party == "third_party" and not asked_self:
                     # the contact the dialer called said "yes, it's me": still a third party
                     st.events.append(Event(i, "third_party", False, hit[0] + " (contact number)", hit[1]))
                 else:
                     change(i, "debtor", True, hit)
-            asked = asked_who = False
+            asked = asked_who = asked_self = False
         return st

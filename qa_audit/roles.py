@@ -32,7 +32,7 @@ CUES: list[Cue] = [
     # the collector
     _c("names_institution", r"(这里是|这边是|我是|我们是).{0,12}(银行|中心|公司|金融|平台|贷|花|借|客服|法务|催收|事务所|专员)", 3.0),
     _c("institution_word", r"(银行|信用卡中心|客服中心|金融|平台|网贷|借呗|花呗|白条|微粒贷|快易贷|有限公司|法务部|贷后|委外|律师事务所)", 1.5),
-    _c("asks_for_person", r"(请问|请问您?是|你是|您是).{0,8}(先生|女士|小姐|本人)|是.{1,4}(先生|女士)(吗|嘛|么)", 2.5),
+    _c("asks_for_person", r"(请问|请问您?是|你是|您是).{0,8}(先生|女士|小姐|本人)|是.{1,4}(先生|女士)(吗|嘛|么)|请问是.{1,5}(吗|嘛|么)", 2.5),
     _c("debt_terms", r"(欠款|还款|换款|逾期|预期|本金|利息|罚息|滞纳金|应还|账单|最低还款|分期|结清|减免|催收|额度|征信|欠费)", 1.5),
     _c("amount", r"\d+(\.\d+)?(元|块)|[一二三四五六七八九十百千万]+(元|块)", 0.8),
     _c("instructs", r"(请您|麻烦您|您需要|您必须|您看|您这边|您今天|尽快|务必|通知您|提醒您|备注|记录|核实)", 1.2),
@@ -40,11 +40,13 @@ CUES: list[Cue] = [
     _c("asks_politely", r"(请问|是这样|打扰(一下|了|您)|麻烦您|不好意思打扰)", 1.0),
     _c("legal_pressure", r"(起诉|法院|律师|上门|联系你(的)?(家人|单位|同事)|通讯录|紧急联系人|后果)", 1.2),
     # the called party
-    _c("answers_identity", r"^(喂|嗯|啊|哦|对|是)?[，,。]?(我是|是我|对我是|我就是)", -2.0),
+    _c("answers_identity", r"^.{0,2}[，,。]?(我是|是我|对我是|我就是)|^.{0,3}(是我|我就是)[。！!，,]?$", -2.0),
     _c("short_ack", r"^(嗯+|哦+|啊+|喂+|好的?|行|可以|知道了|对|是的?|没有|不是|好吧|嗯嗯|哦哦)[。！!？?，,]?$", -2.5),
-    _c("no_money", r"(没钱|没有钱|手头紧|工资|发工资|下个月|下周|过几天|宽限|缓几天|我尽量|我会还|我还|失业|生病|住院)", -1.5),
+    _c("no_money", r"(忘了|太忙|没钱|没有钱|手头紧|工资|发工资|下个月|下周|过几天|宽限|缓几天|我尽量|我会还|我还|失业|生病|住院)", -1.5),
     _c("who_are_you", r"(你是谁|你们是|什么事|哪位|你怎么有我|别打了|不要打|骚扰|投诉你|我不认识|打错了)", -1.8),
     _c("first_person", r"我", -0.3),
+    _c("long_turn", r"[^\W\d_]{25,}|(?:[^\W\d_]+\W+){3,}[^\W\d_]+", 0.8),  # the collector does most talking
+    _c("very_short", r"^\W*[^\W_]{1,3}\W*$", -0.5),
     _c("you_plural", r"你们", -0.8),
 ]
 
@@ -62,7 +64,7 @@ def cue_score(text: str) -> tuple[float, list[str]]:
     return score, fired
 
 
-def infer_roles(segments: Sequence[Segment], switch_prob: float = 0.3, first_agent_prob: float = 0.8,
+def infer_roles(segments: Sequence[Segment], switch_prob: float = 0.4, first_agent_prob: float = 0.8,
                 min_confidence: float = 0.6) -> list[Segment]:
     """Set ``speaker`` of each segment (in time order) to agent / customer / unknown.
 

@@ -174,8 +174,6 @@ def read_ct2_variables(model_bin: str | Path) -> tuple[dict[str, Any], dict[str,
 
 def _ct2_to_openai_items(v: dict[str, Any], dims: dict[str, int]) -> Iterator[tuple[str, Any]]:
     """Map CTranslate2 Whisper variables to openai-whisper state-dict entries (numpy arrays)."""
-    import numpy as np
-
     def ln(src: str, dst: str):
         yield f"{dst}.weight", v[f"{src}/gamma"]
         yield f"{dst}.bias", v[f"{src}/beta"]
@@ -220,7 +218,6 @@ def _ct2_to_openai_items(v: dict[str, Any], dims: dict[str, int]) -> Iterator[tu
         yield from lin(f"{s}/ffn/linear_0", f"{d}.mlp.0")
         yield from lin(f"{s}/ffn/linear_1", f"{d}.mlp.2")
     yield from ln("decoder/layer_norm", "decoder.ln")
-    del np
 
 
 def alignment_heads_dump(heads: list[list[int]], n_layers: int, n_heads: int) -> bytes:

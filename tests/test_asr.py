@@ -160,3 +160,17 @@ def test_cli_exits_non_zero_when_a_file_failed(tmp_path):
     assert (tmp_path / "o" / "D0004_16s.json").is_file()
     r = CliRunner().invoke(app, ["transcribe", str(inp / "D0004_16s.wav"), "--out", str(tmp_path / "o"), "-q"])
     assert r.exit_code == 0 and "1 from cache" in r.output
+
+
+def test_mono_mixdown_roles_from_what_is_said(fw, tmp_path):
+    mono = tmp_path / "mono.wav"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(FIXTURE), "-ac", "1", str(mono)],
+                   check=True)
+    call = fw.transcribe(mono)
+    assert call.metadata["asr"]["channels"] == 1 and call.segments
+    decided = [s for s in call.segments if s.speaker != "unknown"]
+    assert len(decided) >= 2
+    for s in decided:  # a confident role is the role of the true turn it overlaps most
+        best = max(TRUTH["segments"], key=lambda t: min(s.end, t["end"]) - max(s.start, t["start"]))
+        assert s.speaker == best["speaker"], (s.text, s.extra["role"])
+        assert s.extra["role"]["cues"] or s.extra["role"]["p_agent"] is not None

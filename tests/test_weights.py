@@ -59,11 +59,15 @@ def test_ct2_parser_reads_every_variable():
     assert weights._dims_from_variables(variables) == weights.BASE_DIMS
 
 
-def test_openai_checkpoint_loads_strictly_with_split_qkv():
+def test_openai_checkpoint_loads_strictly_with_split_qkv(tmp_path):
     import numpy as np
     import torch
 
-    ckpt_path = weights.openai_checkpoint()
+    src = weights.ct2_model_dir()
+    for f in ("model.bin", "config.json"):  # a fresh folder: the re-pack really runs
+        (tmp_path / f).symlink_to(src / f)
+    ckpt_path = weights.openai_checkpoint(tmp_path)
+    assert ckpt_path.parent == tmp_path
     ckpt = torch.load(ckpt_path, weights_only=False)
     assert ckpt["dims"] == weights.BASE_DIMS
     sd = ckpt["model_state_dict"]

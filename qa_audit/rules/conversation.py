@@ -284,6 +284,43 @@ class Waiver001(LexiconRule):
     basis = "《商业银行信用卡业务监督管理办法》第七十条（个性化分期须经审批）；公司《减免审批管理规定》"
     message = "坐席擅自承诺减免、停息挂账或折扣结清"
 
+    # a settlement for less than the amount the agent said is owed (欠款一万一千九…你还九千九就算结清)
+    _OWED = re.compile(r"(欠款|欠了|欠|一共|总共|合计|应还|待还|共计|加起来|本息|总额|连本带息|全部|现在是)"
+                       r"[^0-9,，。;；!?？！]{0,6}?(\d+(?:\.\d+)?)")
+    _SETTLE = re.compile(r"(\d+(?:\.\d+)?)(块|元)?(钱)?[^0-9。;；!?？！]{0,10}?"
+                         r"(就算结清|就结清|算结清|就算结了|就清了|就两清|这笔账就|这个账就|就当还清|就当结清|就了结)")
+    _NOT = re.compile(r"不|没|无法|如果您?全额|全部还清|还清全部")
+    _REST = re.compile(r"(剩下|剩余|其余|余下|另外|余款|尾款|再)的?(还|付|转|打|交)?\s*$|先(还|付|转|打)|首付")
+    _APPROVED = re.compile(r"(审批|申请|批准|审核)(编号|单号|文号)|已经审批通过|审批已经通过")
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        base = list(super().check(ctx))
+        found = {f.segment for f in base if not f.details.get("weak")}
+        extra: list[Finding] = []
+        owed = 0.0
+        approved = any(self._APPROVED.search(ctx.text(i)) for i in ctx.agent_segments())
+        for i in ctx.agent_segments():
+            text = ctx.text(i)
+            for m in self._SETTLE.finditer(text):
+                amount = float(m.group(1))
+                a, _ = _evidence_span(text, m.start(), m.end())
+                if (i not in found and not approved and 0 < amount < owed * 0.97 and amount >= 100
+                        and not self._NOT.search(text[a:m.start()])
+                        and not self._REST.search(text[max(0, m.start() - 12):m.start()])
+                        # 今天还15000，下个月还8000就结清了: the parts add up to what is owed
+                        and sum(float(x) for x in re.findall(r"\d+(?:\.\d+)?", text) if float(x) >= 100) < owed * 0.97):
+                    s, e = _evidence_span(text, m.start(), m.end())
+                    found.add(i)
+                    extra.append(ctx.finding(
+                        self, i, s, e, score=0.75, entry="settle-below-owed", match=m.group(),
+                        explanation=f"role: agent turn | settlement for {m.group(1)} while the agent said {owed:g} "
+                                    f"is owed (a discount on own authority) | score 0.75"))
+            for m in self._OWED.finditer(text):
+                owed = max(owed, float(m.group(2))) if owed == 0 or float(m.group(2)) < owed * 20 else owed
+        done = {f.segment for f in extra}
+        yield from (f for f in base if f.segment not in done)
+        yield from extra
+
 
 # --- dialogue rules ------------------------------------------------------------------------
 @register
@@ -372,6 +409,7 @@ class SelfId001(Rule):
 
     _compiled: dict = {}
     _types: dict = {}
+    _fixes: dict = {}
     _STOP = set("是的在从给找跟打受向到了吗吧呢啊喂嗯哦你我他她们这那哪个位请问好笔张台份边里")
 
     @classmethod
@@ -388,7 +426,7 @@ class SelfId001(Rule):
             exclude = [str(x) for x in inst.get("exclude") or []]
             intro_alt = "|".join(map(re.escape, [i for i in intros if len(i) >= 2]))
             role_alt = "|".join(map(re.escape, roles))
-            own_re = re.compile(rf"(?:{intro_alt})[\s,，]?({_NAME_CHARS}{{2,10}}?)(?=的\s?.{{0,2}}(?:{role_alt})|的(?:[\s,.?!;，。？！；]|$)|委托)")
+            own_re = re.compile(rf"(?:{intro_alt})[\s,，]?({_NAME_CHARS}{{2,10}}?)(?=的\s?.{{0,2}}(?:{role_alt})|的(?:[\s,.?!;，。？！；]|$)|委托|的(?:工号|我姓|姓|你|他|她))")
             dept_re = re.compile(rf"(?:{intro_alt})[\s,，]?({_NAME_CHARS}{{2,8}}?)(?:中心|服务部|贷后部|催收部|风控部|部门)(?=的|[\s,.?!;，。？！；]|$)")
             # 我是分期乐的小王 / 我是京东金融的李经理: name + 的 + a person (小X / 老X / X经理)
             person_re = re.compile(rf"(?:{intro_alt})[\s,，]?({_NAME_CHARS}{{2,8}}?)(?=的(?:小|老|阿)[\u4e00-\u9fff](?:[\s,.?!;，。？！；]|$)|的[\u4e00-\u9fff]{{1,2}}(?:经理|主管|专员|顾问|老师))")
@@ -397,9 +435,13 @@ class SelfId001(Rule):
             # 这里是美团客服。 / 您好，美团月付客服中心，…: a place intro or a greeting + name + role + pause
             place_role_re = re.compile(rf"(?:这里是|这边是|我这边是|我这里是|我们是|我们这边是|我们这里是)[\s,，]?({_NAME_CHARS}{{2,8}}?)的?(?:{role_alt})(?=[\s,.?!;，。？！；]|$)")
             greet_role_re = re.compile(rf"(?:^|你好|喂)[\s,，]?({_NAME_CHARS}{{2,8}}?)的?(?:{role_alt})(?=[\s,.?!;，。？！；]|$)")
+            # 我们瑞丰这边看到… / 咱们恒信那边: 我们 + a name + 这边
+            we_re = re.compile(rf"(?:我们|咱们|我行|我司)({_NAME_CHARS}{{2,6}}?)(?:这边|那边|这里)")
+            fixes = [(str(a), str(b)) for a, b in (inst.get("asr_fixes") or []) if len(str(a)) == len(str(b))]
+            cls._fixes[key] = (re.compile("|".join(re.escape(a) for a, _ in fixes)), dict(fixes)) if fixes else None
             cls._types[key] = sorted(map(str, inst.get("type_words") or []), key=len, reverse=True)
             cls._compiled[key] = (suf_re, role_re, intro_re, generic, exclude, own_re, dept_re, person_re, place_re,
-                                  place_role_re, greet_role_re)
+                                  place_role_re, greet_role_re, we_re)
         return cls._compiled[key]
 
     # Cantonese-flavoured Mandarin (我系…嘅客服, 我哋呢边系…): read as Mandarin, same length, so the
@@ -457,10 +499,13 @@ class SelfId001(Rule):
         """
         text = cls._dialect(text)
         (suf_re, role_re, intro_re, generic, exclude, own_re, dept_re, person_re, place_re, place_role_re,
-         greet_role_re) = cls._patterns(inst)
+         greet_role_re, we_re) = cls._patterns(inst)
+        fx = cls._fixes.get(id(inst))
+        if fx is not None:
+            text = fx[0].sub(lambda m: fx[1][m.group()], text)
         labelled = (("'的' + role", own_re), ("department", dept_re), ("'的' + a person", person_re),
                     ("place intro + pause", place_re), ("place intro + role", place_role_re),
-                    ("greeting + name + role", greet_role_re))
+                    ("greeting + name + role", greet_role_re), ("'我们' + name + 这边", we_re))
         for kind, m in [(k, m) for k, r in labelled for m in r.finditer(text)]:
             name = m.group(1)
             if name in generic or any(x in name for x in exclude) or any(c in cls._STOP for c in name[:1]) \
@@ -498,7 +543,7 @@ class SelfId001(Rule):
                 how = "'…的' with a pause"
             elif re.search(r"(你好|喂)[\s,，]?$", before) or re.match(r"[\s,，]?(你好|喂)", after):
                 how = "greeting + name (您好，泰和银行)"
-            elif after[:1] == "的" and re.search(r"(^|[吗吧呀啊喂,.?!，。？！]|你好)\s*$", before):
+            elif after[:1] == "的" and re.search(r"(^|[吗吧呀啊喂,.?!，。？！]|你好|我)\s*$", before):
                 how = "opening '…的' right after the greeting"
             elif re.match(r"(提醒|通知|温馨提示|友情提示|郑重提醒|敬告|告知|催告)", after):
                 how = "sender of a reminder (…提醒你)"
@@ -507,7 +552,7 @@ class SelfId001(Rule):
             elif cls._CREDITOR_BEFORE.search(before) and (
                     cls._CREDITOR_AFTER.match(after) or cls._CREDITOR_AFTER_REPAY.match(after)):
                 how = "named as the creditor (在…借的 / 还到…APP)"
-            elif re.match(r"(上面|上|平台|app)?(的)?(借款|贷款|分期|欠款|账单|信用卡欠款)", after) \
+            elif re.match(r"(上面|上|平台|app)?(的)?(借款|贷款|分期|欠款|账单|信用卡欠款)|(上面|app上|平台上)(的|借|欠|贷)", after) \
                     and not re.search(r"(哪|什么|几)[个家]?$", before):
                 how = "named as the creditor (…的借款)"
             if how:
