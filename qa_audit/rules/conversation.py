@@ -427,7 +427,7 @@ class SelfId001(Rule):
             intro_alt = "|".join(map(re.escape, [i for i in intros if len(i) >= 2]))
             role_alt = "|".join(map(re.escape, roles))
             own_re = re.compile(rf"(?:{intro_alt})[\s,，]?({_NAME_CHARS}{{2,10}}?)(?=的\s?.{{0,2}}(?:{role_alt})|的(?:[\s,.?!;，。？！；]|$)|委托|的(?:工号|我姓|姓|你|他|她))")
-            dept_re = re.compile(rf"(?:{intro_alt})[\s,，]?({_NAME_CHARS}{{2,8}}?)(?:中心|服务部|贷后部|催收部|风控部|部门)(?=的|[\s,.?!;，。？！；]|$)")
+            dept_re = re.compile(rf"(?:{intro_alt})[\s,，]?({_NAME_CHARS}{{2,8}}?)(?:客服|催收|贷后|信用卡|服务|客户服务)?(?:中心|服务部|贷后部|催收部|风控部|部门)(?=的|[\s,.?!;，。？！；]|$)")
             # 我是分期乐的小王 / 我是京东金融的李经理: name + 的 + a person (小X / 老X / X经理)
             person_re = re.compile(rf"(?:{intro_alt})[\s,，]?({_NAME_CHARS}{{2,8}}?)(?=的(?:小|老|阿)[\u4e00-\u9fff](?:[\s,.?!;，。？！；]|$)|的[\u4e00-\u9fff]{{1,2}}(?:经理|主管|专员|顾问|老师))")
             # 这里是分期乐。 / 我们是美团: a place-intro (not 我是, which introduces a person) + name + pause
