@@ -7,8 +7,10 @@ folder, or ``[tool.qa-audit]`` in ``pyproject.toml``::
     select: ["THREAT-*", "abuse", "DISCLOSE-001"]   # code globs, names or categories; empty = all
     ignore: ["THREAT-005"]
     lexicons: ./my-lexicons                          # default: the project's lexicons/
-    self_id_window_turns: 6        # the agent must name the institution within this many agent turns
-    self_id_window_seconds: 90     # ... or within this many seconds (whichever is later); 0 = whole call
+    self_id_window_turns: 0        # name the institution within this many agent turns (0 = whole call)
+    self_id_window_seconds: 0      # ... or within this many seconds (whichever is later); both 0 = whole call
+    # Default: the whole call, as the labelled definition reads ("never names the institution").
+    # A department whose procedure demands it in the opening sets e.g. 6 turns / 90 s.
     include_unknown_speaker: false # also judge segments whose speaker is "unknown"
     thresholds: {threat: 0.6}      # per-category override of the lexicon threshold
 """
@@ -30,8 +32,8 @@ class Config:
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     lexicons: Optional[str] = None
-    self_id_window_turns: int = 6
-    self_id_window_seconds: float = 90.0
+    self_id_window_turns: int = 0
+    self_id_window_seconds: float = 0.0
     include_unknown_speaker: bool = False
     thresholds: dict[str, float] = field(default_factory=dict)
     source: str = ""

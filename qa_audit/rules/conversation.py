@@ -383,10 +383,10 @@ _NAME_CHARS = r"[\u4e00-\u9fffA-Za-z0-9]"
 
 @register
 class SelfId001(Rule):
-    """The agent never names the institution he or she calls for, early in the call.
+    """The agent never names the institution he or she calls for.
 
-    The window is ``self_id_window_turns`` agent turns or ``self_id_window_seconds`` seconds
-    (config; whichever is later).  A name counts when the agent presents it as their own
+    By default the whole call is searched; ``self_id_window_turns`` agent turns or
+    ``self_id_window_seconds`` seconds (config; whichever is later) restrict it to the opening.  A name counts when the agent presents it as their own
     (我是泰和银行信用卡中心的 / 这里是快易贷 / 受新瑞银行委托 / 安心花的催收专员); a surname and a job
     number alone, or "负责您账户的", do not.
 
@@ -565,8 +565,8 @@ class SelfId001(Rule):
         if not call.segments:
             return []
         inst = ctx.options.get("institution") or {}
-        turns = int(ctx.options.get("self_id_window_turns", 6))
-        secs = float(ctx.options.get("self_id_window_seconds", 90))
+        turns = int(ctx.options.get("self_id_window_turns", 0))
+        secs = float(ctx.options.get("self_id_window_seconds", 0))
         if call.kind == "text":  # SMS / letter: the whole notice, and a 【签名】 counts
             turns, secs = 0, 0
             for i, seg in enumerate(call.segments):
