@@ -22,13 +22,7 @@ app = typer.Typer(
 _COMMANDS = ["transcribe", "scan", "rules", "eval", "score", "run", "serve", "users", "excerpts"]
 
 for _name in _COMMANDS:
-    try:
-        _mod = importlib.import_module(f"qa_audit.commands.{_name}")
-    except ModuleNotFoundError as e:  # a command whose module is not written yet
-        if e.name != f"qa_audit.commands.{_name}":
-            raise
-        continue
-    _mod.register(app)
+    importlib.import_module(f"qa_audit.commands.{_name}").register(app)
 
 
 def main() -> None:  # pragma: no cover
