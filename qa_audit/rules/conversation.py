@@ -411,6 +411,9 @@ class SelfId001(Rule):
     _types: dict = {}
     _fixes: dict = {}
     _STOP = set("是的在从给找跟打受向到了吗吧呢啊喂嗯哦你我他她们这那哪个位请问好笔张台份边里")
+    # stop characters that may still start a name the agent introduces (好借花, 好分期)
+    _STOP_FIRST_OK = set("好")
+    _STOP_FIRST = _STOP - _STOP_FIRST_OK
 
     @classmethod
     def _patterns(cls, inst: dict):
@@ -431,9 +434,9 @@ class SelfId001(Rule):
             # 我是分期乐的小王 / 我是京东金融的李经理: name + 的 + a person (小X / 老X / X经理)
             person_re = re.compile(rf"(?:{intro_alt})[\s,，]?({_NAME_CHARS}{{2,8}}?)(?=的(?:小|老|阿)[\u4e00-\u9fff](?:[\s,.?!;，。？！；]|$)|的[\u4e00-\u9fff]{{1,2}}(?:经理|主管|专员|顾问|老师))")
             # 这里是分期乐。 / 我们是美团: a place-intro (not 我是, which introduces a person) + name + pause
-            place_re = re.compile(rf"(?:这里是|这边是|我这边是|我这里是|我们是|我们这边是|我们这里是)[\s,，]?({_NAME_CHARS}{{2,8}}?)(?=[\s,.?!;，。？！；]|$)")
+            place_re = re.compile(rf"(?:这里是|这边是|我这边是|我这里是|我们是|我们这边是|我们这里是|这儿是|我这儿是|我们这儿是)[\s,，]?({_NAME_CHARS}{{2,8}}?)(?=[\s,.?!;，。？！；]|$)")
             # 这里是美团客服。 / 您好，美团月付客服中心，…: a place intro or a greeting + name + role + pause
-            place_role_re = re.compile(rf"(?:这里是|这边是|我这边是|我这里是|我们是|我们这边是|我们这里是)[\s,，]?({_NAME_CHARS}{{2,8}}?)的?(?:{role_alt})(?=[\s,.?!;，。？！；]|$)")
+            place_role_re = re.compile(rf"(?:这里是|这边是|我这边是|我这里是|我们是|我们这边是|我们这里是|这儿是|我这儿是|我们这儿是)[\s,，]?({_NAME_CHARS}{{2,8}}?)的?(?:{role_alt})(?=[\s,.?!;，。？！；]|$)")
             greet_role_re = re.compile(rf"(?:^|你好|喂)[\s,，]?({_NAME_CHARS}{{2,8}}?)的?(?:{role_alt})(?=[\s,.?!;，。？！；]|$)")
             # 我们瑞丰这边看到… / 咱们恒信那边: 我们 + a name + 这边
             we_re = re.compile(rf"(?:我们|咱们|我行|我司)({_NAME_CHARS}{{2,6}}?)(?:这边|那边|这里)")
@@ -508,7 +511,9 @@ class SelfId001(Rule):
                     ("greeting + name + role", greet_role_re), ("'我们' + name + 这边", we_re))
         for kind, m in [(k, m) for k, r in labelled for m in r.finditer(text)]:
             name = m.group(1)
-            if name in generic or any(x in name for x in exclude) or any(c in cls._STOP for c in name[:1]) \
+            # right after an intro (我这边是好借花的), a name may start with 好; after a greeting it may not
+            stop_first = cls._STOP if kind == "greeting + name + role" else cls._STOP_FIRST
+            if name in generic or any(x in name for x in exclude) or any(c in stop_first for c in name[:1]) \
                     or name.endswith(("的", "了", "呢", "吗")) or cls._only_type_words(name, inst):
                 continue
             yield m.start(1), m.end(1), name, f"intro '{m.group()[:m.start(1) - m.start()]}' + {kind}"
@@ -520,9 +525,15 @@ class SelfId001(Rule):
             se = m.end()
             # extend the suffix over further suffix/name characters (易借花 + 贷后 is a role, 小鹿微贷)
             ns = pos
-            while ns > 0 and re.match(_NAME_CHARS, text[ns - 1]) and text[ns - 1] not in cls._STOP \
-                    and pos - ns < 10:
+            while ns > 0 and re.match(_NAME_CHARS, text[ns - 1]) and pos - ns < 10 and (
+                    text[ns - 1] not in cls._STOP
+                    # 好 starts a name right after an intro verb (我这边是好借花), not in 你好/很好
+                    or (text[ns - 1] in cls._STOP_FIRST_OK and ns >= 2 and text[ns - 2] in "是自受")):
                 ns -= 1
+            # 我代表招联金融 / 来自瑞丰银行: the intro verb is not part of the name
+            lead = re.match(r"(代表|来自|受|打给)", text[ns:pos])
+            if lead and pos - ns - len(lead.group()) >= 1:
+                ns += len(lead.group())
             name = text[ns:se]
             prefix = text[ns:pos]
             if len(prefix) < (2 if len(m.group()) == 1 else 1):
