@@ -94,6 +94,10 @@ class DialogueTracker:
         self.verify_answer = comp("customer_verify_answer")
         self.verify_mismatch = comp("agent_verify_mismatch")
 
+    # the agent asks for someone by name (是王磊吗 / 请问是王磊先生吗 / 找一下王磊); the customer says 我就是王磊
+    _ASKED_NAME = re.compile(r"(?:是|找一下|找|请问)([\u4e00-\u9fff]{2,3}?)(?:先生|女士|小姐|本人)?(?:吗|么|嘛|是吧|对吧|[?？]|[,，。]|$)")
+    _I_AM_NAME = re.compile(r"(我就是|我是|我叫|是我)[,，\s]?([\u4e00-\u9fff]{2,3}?)(本人)?(?=[,，。!！?？\s]|$)")
+
     @staticmethod
     def _first(pats: list[tuple[str, re.Pattern]], text: str) -> Optional[tuple[str, str]]:
         for pid, p in pats:
@@ -113,6 +117,7 @@ class DialogueTracker:
         asked_self = False  # ... and asked for the account holder himself (是…本人吗)
         verify = 0  # 1: the agent asked for an identity check (身份证后四位); 2: the customer answered it
         agent_turns = 0
+        asked_names: set[str] = set()  # names the agent asked for (是王磊吗 / 找一下王磊)
 
         def change(i: int, new: str, conf: bool, hit: tuple[str, str]) -> None:
             nonlocal party, confirmed, since
@@ -129,6 +134,8 @@ class DialogueTracker:
                     t = t.replace(a, b)
             if seg.speaker == "agent":
                 agent_turns += 1
+                for m in self._ASKED_NAME.finditer(t):
+                    asked_names.add(m.group(1))
                 hit = self._first(self.agent_confirm, t)
                 if verify == 2 and not hit and not self._first(self.verify_mismatch, t):
                     # the customer answered the identity check and the agent goes on: verified
@@ -158,6 +165,10 @@ class DialogueTracker:
             # 对，是我，这是我老婆的手机: a yes to the identity question outweighs a weak cue in the same turn
             yes = bool(asked and self._first(self.confirm, t))
             hit = self._first(self.self_claim, t)
+            if not hit and (m := self._I_AM_NAME.search(t)) and m.group(2) in asked_names \
+                    and not re.search(r"(他|她)", t[:m.start()]):
+                # 我就是王磊 after the agent asked for 王磊: the named person is on the line
+                hit = ("i-am-the-named-person", m.group())
             if hit:
                 change(i, "debtor", True, hit)
             elif hit := self._first([(pid, p) for pid, p in self.not_debtor

@@ -429,7 +429,7 @@ class SelfId001(Rule):
             exclude = [str(x) for x in inst.get("exclude") or []]
             intro_alt = "|".join(map(re.escape, [i for i in intros if len(i) >= 2]))
             role_alt = "|".join(map(re.escape, roles))
-            own_re = re.compile(rf"(?:{intro_alt})[\s,，]?({_NAME_CHARS}{{2,10}}?)(?=的\s?.{{0,2}}(?:{role_alt})|的(?:[\s,.?!;，。？！；]|$)|委托|的(?:工号|我姓|姓|你|他|她))")
+            own_re = re.compile(rf"(?:{intro_alt})[\s,，]?({_NAME_CHARS}{{2,10}}?)(?=的\s?.{{0,2}}(?:{role_alt})|的(?:[\s,.?!;，。？！；]|$)|委托|的(?:工号|我姓|姓|你|他|她|找一下|找你|请问|想跟你|跟你|给你打|打电话)|(?:这边|那边)的(?:[\s,.?!;，。？！；]|$))")
             dept_re = re.compile(rf"(?:{intro_alt})[\s,，]?({_NAME_CHARS}{{2,8}}?)(?:客服|催收|贷后|信用卡|服务|客户服务)?(?:中心|服务部|贷后部|催收部|风控部|部门)(?=的|[\s,.?!;，。？！；]|$)")
             # 我是分期乐的小王 / 我是京东金融的李经理: name + 的 + a person (小X / 老X / X经理)
             person_re = re.compile(rf"(?:{intro_alt})[\s,，]?({_NAME_CHARS}{{2,8}}?)(?=的(?:小|老|阿)[\u4e00-\u9fff](?:[\s,.?!;，。？！；]|$)|的[\u4e00-\u9fff]{{1,2}}(?:经理|主管|专员|顾问|老师))")
@@ -514,7 +514,8 @@ class SelfId001(Rule):
             # right after an intro (我这边是好借花的), a name may start with 好; after a greeting it may not
             stop_first = cls._STOP if kind == "greeting + name + role" else cls._STOP_FIRST
             if name in generic or any(x in name for x in exclude) or any(c in stop_first for c in name[:1]) \
-                    or name.endswith(("的", "了", "呢", "吗")) or cls._only_type_words(name, inst):
+                    or name.endswith(("的", "了", "呢", "吗")) or cls._only_type_words(name, inst) \
+                    or re.fullmatch(r"[小老阿][\u4e00-\u9fff]", name):  # 小王 / 老李: a person, not a name
                 continue
             yield m.start(1), m.end(1), name, f"intro '{m.group()[:m.start(1) - m.start()]}' + {kind}"
         n = len(text)
