@@ -277,8 +277,12 @@ class NameRecognizer(Recognizer):
                                      r"([\u4e00-\u9fff]{2,3}?)(?=吗|么|嘛|本人|是吧|是吗|呢|[，,。！？!?])"), 0.6),
         ("name_first", re.compile(r"(?:^|[，,。！？!?\s、：:])([\u4e00-\u9fff]{2,4}?)(?=是吧|是吗|今天|的信用卡|的借款|的欠款|他本人|本人|你好|您好|你那|你这)"), 0.6),
     ]
-    KIN = re.compile(r"(?:父亲|母亲|爸爸|妈妈|儿子|女儿|老公|老婆|丈夫|妻子|爱人|弟弟|哥哥|姐姐|妹妹|朋友|同事|室友|同学)"
+    KIN = re.compile(r"(?:父亲|母亲|爸爸|妈妈|儿子|女儿|老公|老婆|丈夫|妻子|爱人|弟弟|哥哥|姐姐|妹妹|朋友|同事|室友|同学"
+                     r"|(?<=[我他她你])(?:哥|姐|弟|妹|爸|妈))"
                      r"(?=([\u4e00-\u9fff]{2,4}))")
+    # compound surnames that are not also everyday words (东方, 长孙, 西门, 南宫 are left to the other frames)
+    COMPOUND = re.compile("(" + "|".join(sorted(SURNAMES_2 - {"东方", "长孙", "西门", "南宫", "闻人"})) + ")"
+                          r"([\u4e00-\u9fff]{1,2})")
     SURNAME_ONLY = re.compile(r"(?:姓|免贵姓)([\u4e00-\u9fff]{1,2})")
     XIAO = re.compile(r"(?<![\u4e00-\u9fff])小([\u4e00-\u9fff])(?=[，,。！？!?\s、]|$|吗|啊|工号|，)|(?:专员|经理|客服|我是|我叫)小([\u4e00-\u9fff])")
 
@@ -329,6 +333,18 @@ class NameRecognizer(Recognizer):
                 out.append(self.result(text, st, st + n, 0.65, self.KIN.pattern,
                                        f"'{cand}' right after the kinship word '{m.group(0) or text[m.start():st]}' "
                                        f"and starts with surname '{surname_of(cand)}'"))
+                break
+        # 2c. a compound surname + 1-2 given-name characters ending at a word boundary
+        for m in self.COMPOUND.finditer(text):
+            st = m.start()
+            for n in (len(m.group(0)), len(m.group(1)) + 1):
+                cand = text[st:st + n]
+                if any(ch in _NOT_NAME for ch in cand[len(m.group(1)):]):
+                    continue
+                if bounds is not None and st + n not in bounds and n > len(m.group(1)) + 1:
+                    continue
+                out.append(self.result(text, st, st + n, 0.7, self.COMPOUND.pattern,
+                                       f"compound surname '{m.group(1)}' + given name '{cand[len(m.group(1)):]}'"))
                 break
         # 3. 姓X
         for m in self.SURNAME_ONLY.finditer(text):

@@ -177,3 +177,12 @@ def test_benchmark_reports_a_bad_examples_file(tmp_path):
     p = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "redaction_recall.py"), "--examples", str(bad)],
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 2 and f"{bad}:2" in p.stderr
+
+
+def test_compound_surname_names_are_redacted():
+    from qa_audit.redact import analyze, apply
+
+    for text, name in [("司马文静，你上次说月底还。", "司马文静"), ("我是他表姐，诸葛宇早就不住这儿了。", "诸葛宇"),
+                       ("欧阳娜娜女士您好。", "欧阳娜娜")]:
+        red = apply(text, analyze(text))
+        assert name not in red and red != text, red
