@@ -1,7 +1,10 @@
 """Real Whisper inference on a 16.6 s stereo cut of a sample call (samples/asr_fixture/).
 
-Measured on that cut (Whisper base, greedy, temperature 0): CER 0.333 with faster-whisper int8 and
-0.347 with openai-whisper fp32 (the two texts differ by CER 0.08, in the last customer turn).
+Measured on that cut with the default decoding (Whisper base, whole channel, beam 5, temperature 0,
+conditioned on previous text): CER 0.48 with faster-whisper int8 and with openai-whisper fp32 (the
+short 0.5 s customer turn comes out as "I should watch"; the 12 full sample calls improve, mean CER
+0.247 -> 0.212).  faster-whisper float32 gives exactly openai-whisper's text; int8 differs by CER
+0.07 (one character in the agent's turn, and the last customer turn).
 The assertions keep a small margin above those figures.
 """
 from __future__ import annotations
@@ -19,7 +22,7 @@ from qa_audit.asr import Transcriber, clean_text, is_hallucination, transcribe_p
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "samples" / "asr_fixture" / "D0004_16s.wav"
 TRUTH = json.loads((ROOT / "samples" / "asr_fixture" / "D0004_16s.json").read_text(encoding="utf-8"))
-CER_MAX = 0.40  # measured 0.333 (faster-whisper) / 0.347 (openai-whisper)
+CER_MAX = 0.55  # measured 0.48 (faster-whisper int8) / 0.48 (openai-whisper)
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +50,9 @@ def ow() -> Transcriber:
 
 @pytest.fixture(scope="module")
 def calls(fw, ow):
-    return {"faster-whisper": fw.transcribe(FIXTURE), "openai-whisper": ow.transcribe(FIXTURE)}
+    fw32 = Transcriber(backend="faster-whisper", compute_type="float32", cpu_threads=2)
+    return {"faster-whisper": fw.transcribe(FIXTURE), "openai-whisper": ow.transcribe(FIXTURE),
+            "faster-whisper-float32": fw32.transcribe(FIXTURE)}
 
 
 def _text(call) -> str:
@@ -65,12 +70,19 @@ def test_cer_against_true_text(calls, backend):
 
 
 def test_both_backends_give_the_same_text(calls):
+    # same weights, same options, same precision: identical turns and text
+    a, b = calls["faster-whisper-float32"], calls["openai-whisper"]
+    assert [(s.speaker, round(s.start, 2), round(s.end, 2), s.text) for s in a.segments] == \
+        [(s.speaker, round(s.start, 2), round(s.end, 2), s.text) for s in b.segments]
+
+
+def test_int8_default_is_close_to_openai_whisper(calls):
     a, b = calls["faster-whisper"], calls["openai-whisper"]
     assert [(s.speaker, round(s.start, 2), round(s.end, 2)) for s in a.segments] == \
         [(s.speaker, round(s.start, 2), round(s.end, 2)) for s in b.segments]
-    assert cer(_text(a), _text(b)) <= 0.12
+    assert cer(_text(a), _text(b)) <= 0.12  # measured 0.07
     same = sum(x.text == y.text for x, y in zip(a.segments, b.segments))
-    assert same >= len(a.segments) - 1
+    assert same >= len(a.segments) - 2
 
 
 @pytest.mark.parametrize("backend", ["faster-whisper", "openai-whisper"])
