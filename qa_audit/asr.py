@@ -46,6 +46,7 @@ WINDOW_S = 300.0  # seconds of turn audio decoded as one stream
 GAP_S = 0.2  # least silence between joined turns
 MAX_GAP_S = 2.0  # longest real pause kept between joined turns (longer ones are cut)
 MONO_MERGE_GAP_S = 1.5  # mono: consecutive pieces given the same role form one turn
+CHANNEL_MODE_MAX_S = 1200.0  # longer recordings use "stream" mode: memory bounded by the window, not the file
 WORD_SNAP_S = 1.0  # channel mode: a word this far outside every turn is dropped
 MODES = ("channel", "stream", "turn")
 MERGE_GAP_S = 1.0  # same-speaker VAD turns closer than this, nothing said between, are joined
@@ -388,7 +389,9 @@ class Transcriber:
 
     def _segments_of_channel(self, path: Path, channel: int, info, speaker: str) -> list[Segment]:
         out: list[Segment] = []
-        if self.mode == "channel":
+        if self.mode == "channel" and (info.duration or 0.0) <= CHANNEL_MODE_MAX_S:
+            # whole-channel decoding holds the channel in memory (~230 MB per hour at 16 kHz);
+            # a longer recording falls through to the streamed windows below
             from .audio import decode_channel
 
             turns = list(channel_turns(path, channel, info=info))
