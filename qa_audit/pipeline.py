@@ -275,6 +275,18 @@ def _transcriber(cfg: dict[str, Any]):
 
 
 def _peak_rss_mb() -> float:
+    """Peak resident memory of this process.
+
+    VmHWM (per address space) first: ``ru_maxrss`` survives ``execve`` on Linux, so a process
+    started by a large parent (fork + exec) would report the parent's peak as its own.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0  # kB
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         import resource
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux

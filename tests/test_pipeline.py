@@ -277,3 +277,16 @@ def test_clear_number_inside_a_transcript_is_masked(tmp_path):
     for p in (tmp_path / "out").rglob("*"):
         if p.is_file() and p.suffix != ".xlsx":
             assert NUMBER.encode() not in p.read_bytes(), p
+
+
+def test_peak_memory_is_the_process_own_not_inherited_from_its_parent():
+    """ru_maxrss survives fork+exec on Linux; the run summary must report the worker's own peak."""
+    import subprocess
+    import sys
+
+    ballast = bytearray(400 * 1024 * 1024)
+    ballast[::4096] = b"\x01" * len(ballast[::4096])
+    out = subprocess.run([sys.executable, "-c", "from qa_audit.pipeline import _peak_rss_mb; print(_peak_rss_mb())"],
+                         capture_output=True, text=True, check=True)
+    assert float(out.stdout) < 300, out.stdout
+    del ballast
