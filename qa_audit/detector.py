@@ -28,7 +28,7 @@ from typing import Any, Iterable, Optional
 from .config import Config
 from .dialogue import DialogueTracker
 from .lexicon import Hit, LexiconSet, load_lexicons
-from .model import Call, Finding, TranscriptError, load_call
+from .model import Call, Finding, TranscriptError, load_call, read_text
 from .rules.base import RuleContext
 from .textnorm import NormText, normalize
 
@@ -333,23 +333,8 @@ def load_input(path: str | Path) -> Call:
     path = Path(path)
     if path.suffix.lower() != ".txt":
         return load_call(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise TranscriptError(f"{path}: cannot read: {e.strerror or e}") from e
-    if not raw.strip():
-        raise TranscriptError(f"{path}: empty file")
-    if b"\x00" in raw[:4096]:
-        raise TranscriptError(f"{path}: binary data, not a text notice")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("gb18030")
-        except UnicodeDecodeError as e:
-            raise TranscriptError(f"{path}: not UTF-8 or GBK text") from e
+    text, _ = read_text(path)
     from .model import Segment
-
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     return Call(call_id=path.stem, kind="text", callee_relation="unknown",
                 segments=[Segment(0.0, 0.0, "agent", ln) for ln in lines], metadata={"source": path.name})

@@ -166,8 +166,8 @@ class Call:
         return cls.from_dict(json.loads(text))
 
 
-def load_call(path: str | Path) -> Call:
-    """Read a transcript JSON file; raise TranscriptError naming the file and the problem."""
+def read_text(path: str | Path) -> tuple[str, str]:
+    """Read a UTF-8 (or GBK) text file: ``(text, encoding)``; TranscriptError names file and problem."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -175,26 +175,31 @@ def load_call(path: str | Path) -> Call:
         raise TranscriptError(f"{path}: cannot read: {e.strerror or e}") from e
     if not raw.strip():
         raise TranscriptError(f"{path}: empty file")
+    if b"\x00" in raw[:4096]:
+        raise TranscriptError(f"{path}: binary data, not text")
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         try:
-            text = raw.decode("gb18030")
+            return raw.decode("gb18030"), "gbk"
         except UnicodeDecodeError as e:
             raise TranscriptError(f"{path}: not UTF-8 or GBK text") from e
-        # decoded as GBK: accepted, and recorded so the run summary can say so
-        try:
-            call = Call.from_json(text)
-        except (json.JSONDecodeError, TranscriptError) as e:
-            raise TranscriptError(f"{path}: invalid transcript JSON (GBK-encoded): {e}") from e
-        call.metadata.setdefault("source_encoding", "gbk")
-        return call
+
+
+def load_call(path: str | Path) -> Call:
+    """Read a transcript JSON file; raise TranscriptError naming the file and the problem."""
+    path = Path(path)
+    text, encoding = read_text(path)
+    gbk = " (GBK-encoded)" if encoding == "gbk" else ""
     try:
-        return Call.from_json(text)
+        call = Call.from_json(text)
     except json.JSONDecodeError as e:
-        raise TranscriptError(f"{path}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}") from e
+        raise TranscriptError(f"{path}: invalid JSON{gbk} at line {e.lineno} column {e.colno}: {e.msg}") from e
     except (TranscriptError, TypeError, ValueError) as e:
-        raise TranscriptError(f"{path}: invalid transcript: {e}") from e
+        raise TranscriptError(f"{path}: invalid transcript{gbk}: {e}") from e
+    if encoding == "gbk":  # accepted, and recorded so the run summary can say so
+        call.metadata.setdefault("source_encoding", "gbk")
+    return call
 
 
 @dataclass

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
 from . import atomic
-from .model import Call, Finding, Segment, TranscriptError, load_call, safe_id
+from .model import Call, Finding, Segment, TranscriptError, load_call, read_text, safe_id
 
 TRANSCRIPT_EXTENSIONS = frozenset({".json"})
 TEXT_EXTENSIONS = frozenset({".txt"})
@@ -294,30 +294,11 @@ def _peak_rss_mb() -> float:
         return 0.0
 
 
-def _decode_text(raw: bytes, path: str, warnings: list[str]) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = raw.decode("gb18030")
-    except UnicodeDecodeError:
-        raise TranscriptError(f"{path}: not UTF-8 or GBK text") from None
-    warnings.append("text decoded as GBK, not UTF-8 (accepted)")
-    return text
-
-
 def load_text_notice(path: str, call_id: str, warnings: list[str]) -> Call:
     """A ``.txt`` SMS/letter: kind "text", one agent segment per non-empty line."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as e:
-        raise TranscriptError(f"{path}: cannot read: {e.strerror or e}") from e
-    if not raw.strip():
-        raise TranscriptError(f"{path}: empty file")
-    if b"\x00" in raw[:4096]:
-        raise TranscriptError(f"{path}: binary data, not a text notice")
-    text = _decode_text(raw, path, warnings)
+    text, encoding = read_text(path)
+    if encoding == "gbk":
+        warnings.append("text decoded as GBK, not UTF-8 (accepted)")
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     segs = [Segment(start=0.0, end=0.0, speaker="agent", text=ln) for ln in lines]
     return Call(call_id=call_id, kind="text", segments=segs, metadata={"source": Path(path).name})
