@@ -77,5 +77,10 @@ def test_process_pool_same_findings_as_serial(batch, monkeypatch):
     s1 = run(transcripts, tmp / "s1_out", tmp / "s1.sqlite3", workers=1, progress=False)
     s2 = run(transcripts, tmp / "s2_out", tmp / "s2.sqlite3", workers=2, progress=False)
     assert s1.processed == s2.processed == len(DEV)
-    assert len(s2.workers) == 2  # two processes shared the files
+    # the files went to pool processes, not the driver (how many each took depends on scheduling:
+    # on a loaded machine the first worker up may take all of them)
+    import os
+
+    assert 1 <= len(s2.workers) <= 2 and str(os.getpid()) not in s2.workers, s2.workers
+    assert set(s1.workers) == {str(os.getpid())}, s1.workers
     assert _rows(tmp / "s1.sqlite3") == _rows(tmp / "s2.sqlite3")
