@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 def worker(backend: str, files: list[str], threads: int) -> dict:
     from asr_accuracy import score_call
 
-    from qa_audit.asr import Transcriber
+    from qa_audit.asr.transcriber import Transcriber
 
     t = time.perf_counter()
     tr = Transcriber(backend=backend, cpu_threads=threads)

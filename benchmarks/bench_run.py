@@ -36,7 +36,7 @@ def main() -> None:
     ap.add_argument("--json", help="also write the results to this JSON file")
     args = ap.parse_args()
 
-    from qa_audit.pipeline import discover
+    from qa_audit.batch.pipeline import discover
 
     items, _, _ = discover([args.inputs])
     if args.limit:

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def corpus(n: int):
-    from qa_audit.model import load_call
+    from qa_audit.core.model import load_call
 
     base = []
     for folder in ("samples/dev", "samples/own/tune", "samples/audio_truth"):
@@ -55,7 +55,7 @@ def main() -> None:
 
     import jieba
 
-    from qa_audit.detector import Detector
+    from qa_audit.detect.detector import Detector
 
     t0 = time.perf_counter()
     det = Detector.load()

@@ -26,11 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from qa_audit.model import Call, Finding, load_call  # noqa: E402
-from qa_audit.penalty import build_referrals  # noqa: E402
-from qa_audit.report import write_reports  # noqa: E402
-from qa_audit.scoring import score_store  # noqa: E402
-from qa_audit.store import Store  # noqa: E402
+from qa_audit.core.model import Call, Finding, load_call  # noqa: E402
+from qa_audit.score.penalty import build_referrals  # noqa: E402
+from qa_audit.report.writer import write_reports  # noqa: E402
+from qa_audit.score.scoring import score_store  # noqa: E402
+from qa_audit.store.db import Store  # noqa: E402
 
 SEV = {"threat": "high", "abuse": "medium", "third_party_disclosure": "high", "unauthorized_waiver": "high",
        "impersonation": "critical", "no_self_identification": "medium"}

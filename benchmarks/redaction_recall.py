@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from qa_audit import redact as R  # noqa: E402
+from qa_audit.report import redact as R  # noqa: E402
 
 TYPE_MAP = {"PERSON": "name", "PHONE": "phone", "ID_CARD": "id_card", "BANK_CARD": "bank_card",
             "ADDRESS": "address", "AMOUNT": "amount"}
@@ -126,7 +126,7 @@ def main(argv=None):
                 print("  ", *e)
         print()
     if a.json:
-        from qa_audit.atomic import write_json
+        from qa_audit.core.atomic import write_json
 
         write_json(a.json, results)
     return 0
@@ -136,7 +136,7 @@ class _OneSeg:
     """collect_names() over one sentence: names found confidently anywhere are redacted everywhere."""
 
     def __init__(self, text):
-        from qa_audit.model import Segment
+        from qa_audit.core.model import Segment
 
         self.metadata = {}
         self.segments = [Segment(0.0, 1.0, "agent", text)]

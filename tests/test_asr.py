@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_audit.asr import Transcriber, clean_text, is_hallucination, transcribe_paths
+from qa_audit.asr.transcriber import Transcriber, clean_text, is_hallucination, transcribe_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "samples" / "asr_fixture" / "D0004_16s.wav"

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from qa_audit import auth
-from qa_audit.model import Finding
-from qa_audit.scoring import score_store
-from qa_audit.store import Store
+from qa_audit.web import auth
+from qa_audit.core.model import Finding
+from qa_audit.score.scoring import score_store
+from qa_audit.store.db import Store
 from qa_audit.web import create_app
 from qa_audit.web.demo import build_demo_store, label_findings
 

@@ -9,13 +9,14 @@ import pytest
 from typer.testing import CliRunner
 
 from qa_audit.cli import app
-from qa_audit.config import Config, ConfigError
-from qa_audit.detector import Detector, scan_paths
-from qa_audit.evaluate import evaluate
-from qa_audit.model import Call, Segment
-from qa_audit.resources import samples_dir
-from qa_audit.rules import Rule, registry
-from qa_audit.rules.base import RuleError
+from qa_audit.core.config import Config, ConfigError
+from qa_audit.detect.detector import Detector, scan_paths
+from qa_audit.detect.evaluate import evaluate
+from qa_audit.core.model import Call, Segment
+from qa_audit.core.resources import samples_dir
+from qa_audit.detect.rules import registry
+from qa_audit.detect.rules import Rule
+from qa_audit.detect.rules.base import RuleError
 
 DEV = samples_dir() / "dev"
 TUNE = samples_dir() / "own" / "tune"
@@ -147,7 +148,7 @@ def test_weak_hits_only_count_with_a_strong_one(det):
 
 # --- every finding explains itself ---------------------------------------------------------
 def test_findings_are_complete_on_dev(det):
-    from qa_audit.model import load_call
+    from qa_audit.core.model import load_call
 
     for p in sorted(DEV.glob("D00*.json"))[:40]:
         c = load_call(p)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa_audit.resources import samples_dir
+from qa_audit.core.resources import samples_dir
 
 AUDIO = samples_dir() / "audio"
 
@@ -15,8 +15,8 @@ AUDIO = samples_dir() / "audio"
 @pytest.mark.slow
 def test_whisper_transcript_of_an_abusive_call_is_flagged():
     pytest.importorskip("faster_whisper")
-    from qa_audit.asr import Transcriber, call_from_metadata, read_metadata
-    from qa_audit.detector import Detector
+    from qa_audit.asr.transcriber import Transcriber, call_from_metadata, read_metadata
+    from qa_audit.detect.detector import Detector
 
     path = AUDIO / "D0016.mp3"
     if not path.exists():

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from qa_audit.detector import Detector
-from qa_audit.model import Call, Segment
+from qa_audit.detect.detector import Detector
+from qa_audit.core.model import Call, Segment
 
 CASES = yaml.safe_load((Path(__file__).parent / "rules" / "_dialogue_cases.yaml").read_text(encoding="utf-8"))
 
@@ -29,7 +29,7 @@ def test_dialogue_case(det, case):
 
 
 def test_render_spans_shows_the_finding(det):
-    from qa_audit.detector import render_spans
+    from qa_audit.detect.detector import render_spans
 
     call = Call(call_id="R", segments=[Segment(0, 3, "agent", "我是泰和银行的，你就是个老赖。")])
     fs = det.scan(call)

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from qa_audit.detector import Detector
-from qa_audit.model import Call, Segment
+from qa_audit.detect.detector import Detector
+from qa_audit.core.model import Call, Segment
 
 DATA = yaml.safe_load((Path(__file__).parent / "rules" / "_hard_negatives.yaml").read_text(encoding="utf-8"))
 

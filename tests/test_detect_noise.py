@@ -6,10 +6,10 @@ from functools import lru_cache
 
 import pytest
 
-from qa_audit.detector import Detector
-from qa_audit.evaluate import load_labels
-from qa_audit.model import load_call
-from qa_audit.resources import samples_dir
+from qa_audit.detect.detector import Detector
+from qa_audit.detect.evaluate import load_labels
+from qa_audit.core.model import load_call
+from qa_audit.core.resources import samples_dir
 
 DEV = samples_dir() / "dev"
 HOMOPHONES = [("逾期", "预期"), ("信用卡", "新用卡"), ("还款", "换款"), ("利息", "利西"), ("欠款", "现款")]

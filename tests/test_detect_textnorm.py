@@ -1,7 +1,7 @@
 """Normalization: traditional→simplified, width, numerals, offsets back to the original text."""
 from __future__ import annotations
 
-from qa_audit.textnorm import normalize, pinyin_key
+from qa_audit.text.normalize import normalize, pinyin_key
 
 
 def test_traditional_and_full_width():

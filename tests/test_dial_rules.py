@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from qa_audit.dial_log import (DialIndex, DialLogError, hash_number, load_dial_log, mask_number,
-                               number_key)
-from qa_audit.rules.dial import in_window, judged_weeks, parse_hhmm, run_dial_rules
+from qa_audit.core.dial_log import DialIndex, DialLogError, hash_number, load_dial_log, mask_number, number_key
+from qa_audit.detect.rules.dial import in_window, judged_weeks, parse_hhmm, run_dial_rules
 
 KEY = b"test-key"
 HEADER = ["call_id", "file", "agent_id", "team", "case_id", "callee_number", "callee_relation",
@@ -247,7 +246,7 @@ def test_gbk_dial_log_and_chinese_headers(tmp_path):
 
 
 def test_number_key_is_kept_in_the_store(tmp_path, monkeypatch):
-    from qa_audit.store import Store
+    from qa_audit.store.db import Store
 
     monkeypatch.delenv("QA_AUDIT_NUMBER_KEY", raising=False)
     s = Store(tmp_path / "h.sqlite3")
@@ -258,7 +257,7 @@ def test_number_key_is_kept_in_the_store(tmp_path, monkeypatch):
 
 
 def test_rules_are_registered_with_docs():
-    from qa_audit.rules import registry
+    from qa_audit.detect.rules import registry
 
     codes = [r.code for r in registry.select(scopes=["dial_log"])]
     assert codes == ["DIAL-001", "DIAL-002", "DIAL-003", "DIAL-004", "DIAL-005"]

@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa_audit import auth
-from qa_audit import excerpts as E
-from qa_audit import redact as R
-from qa_audit.model import Call, Finding, Segment
+from qa_audit.web import auth
+from qa_audit.report import excerpts as E
+from qa_audit.report import redact as R
+from qa_audit.core.model import Call, Finding, Segment
 from qa_audit.web.demo import build_demo_store, label_findings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa_audit import excerpts as E
-from qa_audit import redact as R
-from qa_audit.model import Finding, load_call
-from qa_audit.store import Store
+from qa_audit.report import excerpts as E
+from qa_audit.report import redact as R
+from qa_audit.core.model import Finding, load_call
+from qa_audit.store.db import Store
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +24,7 @@ TRUTH = ROOT / "samples" / "audio_truth" / "D0004.json"
 
 @pytest.fixture(scope="module")
 def asr_call():
-    from qa_audit.asr import Transcriber
+    from qa_audit.asr.transcriber import Transcriber
 
     tr = Transcriber(backend="faster-whisper", model="base", words=True)
     call = tr.transcribe(AUDIO)

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from qa_audit.lexicon import LexiconError, load_lexicon, load_lexicons
-from qa_audit.resources import lexicons_dir
-from qa_audit.textnorm import normalize
+from qa_audit.detect.lexicon import LexiconError, load_lexicon, load_lexicons
+from qa_audit.core.resources import lexicons_dir
+from qa_audit.text.normalize import normalize
 
 GOOD = """version: 1
 kind: category
@@ -93,7 +93,7 @@ def test_pinyin_tolerant_matching_of_asr_homophones():
 def test_terms_are_registered_with_jieba():
     import jieba
 
-    from qa_audit.detector import Detector
+    from qa_audit.detect.detector import Detector
 
     Detector.load()
     assert "停息挂账" in jieba.lcut("我这边直接给您办停息挂账")
@@ -101,7 +101,7 @@ def test_terms_are_registered_with_jieba():
 
 
 def test_every_entry_feeds_a_registered_rule():
-    from qa_audit.rules import registry
+    from qa_audit.detect.rules import registry
 
     codes = {r.code for r in registry.all_rules()}
     for e in load_lexicons().entries:

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from qa_audit.model import Call, Finding, Segment
-from qa_audit.penalty import build_referrals, load_penalties, load_referrals, referral_id, week_bounds
-from qa_audit.store import Store
+from qa_audit.core.model import Call, Finding, Segment
+from qa_audit.score.penalty import build_referrals, load_penalties, load_referrals, referral_id, week_bounds
+from qa_audit.store.db import Store
 
 TEXT = "您好我是明德资产的，你再不还钱我们就去你单位闹，让你同事都知道。"
 EV = "去你单位闹"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_audit.store import Store
+from qa_audit.store.db import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,8 +29,8 @@ def qa_run(inputs: Path, out: Path, db: Path) -> subprocess.CompletedProcess:
 
 def test_two_weekly_runs_escalate_from_the_database(tmp_path):
     try:
-        import qa_audit.pipeline  # noqa: F401
-        import qa_audit.detector  # noqa: F401
+        import qa_audit.batch.pipeline  # noqa: F401
+        import qa_audit.detect.detector  # noqa: F401
     except ImportError as e:  # pragma: no cover - pipeline/detector are other issues
         pytest.skip(f"pipeline not available: {e}")
     db = tmp_path / "history.sqlite3"

@@ -1,4 +1,4 @@
-"""``qa_audit.pipeline.run`` on transcript JSON and text notices (fast: no Whisper): mixed inputs,
+"""``qa_audit.batch.pipeline.run`` on transcript JSON and text notices (fast: no Whisper): mixed inputs,
 metadata and dial-log joins, dial-log and audio-metric findings flowing into the DB, scores and
 reports, select/ignore, idempotent reruns, duplicate ids, the run summary and the CLI."""
 from __future__ import annotations
@@ -14,8 +14,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 import batchkit as kit  # noqa: E402
 
-from qa_audit.model import Call, Segment  # noqa: E402
-from qa_audit.pipeline import discover, run  # noqa: E402
+from qa_audit.core.model import Call, Segment  # noqa: E402
+from qa_audit.batch.pipeline import discover, run  # noqa: E402
 
 NUMBER = "13812348000"
 
@@ -237,7 +237,7 @@ def test_two_weeks_share_history(tmp_path):
 
 def test_text_notices_segment_per_non_empty_line_matches_labels():
     """samples/notices labels index the non-empty lines: the pipeline's text Call must agree."""
-    from qa_audit.pipeline import load_text_notice
+    from qa_audit.batch.pipeline import load_text_notice
 
     folder = kit.SAMPLES / "notices"
     labels = [json.loads(ln) for ln in (folder / "labels.jsonl").read_text(encoding="utf-8").splitlines() if ln]
@@ -286,7 +286,7 @@ def test_peak_memory_is_the_process_own_not_inherited_from_its_parent():
 
     ballast = bytearray(400 * 1024 * 1024)
     ballast[::4096] = b"\x01" * len(ballast[::4096])
-    out = subprocess.run([sys.executable, "-c", "from qa_audit.pipeline import _peak_rss_mb; print(_peak_rss_mb())"],
+    out = subprocess.run([sys.executable, "-c", "from qa_audit.batch.pipeline import _peak_rss_mb; print(_peak_rss_mb())"],
                          capture_output=True, text=True, check=True)
     assert float(out.stdout) < 300, out.stdout
     del ballast

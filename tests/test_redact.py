@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from qa_audit import redact as R
-from qa_audit.model import Call, Segment, Word
+from qa_audit.report import redact as R
+from qa_audit.core.model import Call, Segment, Word
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -180,7 +180,7 @@ def test_benchmark_reports_a_bad_examples_file(tmp_path):
 
 
 def test_compound_surname_names_are_redacted():
-    from qa_audit.redact import analyze, apply
+    from qa_audit.report.redact import analyze, apply
 
     for text, name in [("司马文静，你上次说月底还。", "司马文静"), ("我是他表姐，诸葛宇早就不住这儿了。", "诸葛宇"),
                        ("欧阳娜娜女士您好。", "欧阳娜娜")]:

@@ -9,11 +9,11 @@ from urllib.parse import unquote
 
 import pytest
 
-from qa_audit.model import Call, Finding, Segment
-from qa_audit.penalty import build_referrals
-from qa_audit.report import highlight_pieces, write_reports
-from qa_audit.scoring import score_store
-from qa_audit.store import Store
+from qa_audit.core.model import Call, Finding, Segment
+from qa_audit.score.penalty import build_referrals
+from qa_audit.report.writer import highlight_pieces, write_reports
+from qa_audit.score.scoring import score_store
+from qa_audit.store.db import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 XSS = "<script>alert(1)</script>"

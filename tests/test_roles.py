@@ -1,8 +1,8 @@
 """Mono speaker roles from what is said plus turn alternation (fast, no audio)."""
 from __future__ import annotations
 
-from qa_audit.model import Segment
-from qa_audit.roles import cue_score, infer_roles
+from qa_audit.core.model import Segment
+from qa_audit.asr.roles import cue_score, infer_roles
 
 
 def _segs(texts):

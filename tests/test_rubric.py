@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from qa_audit.penalty import load_penalties
-from qa_audit.rubric import RubricError, default_rubric, load_rubric
-from qa_audit.yamlsrc import YamlError, loads_yaml
+from qa_audit.score.penalty import load_penalties
+from qa_audit.score.rubric import RubricError, default_rubric, load_rubric
+from qa_audit.core.yamlsrc import YamlError, loads_yaml
 
 REG = {"THREAT-001": "threat", "ABUSE-001": "abuse", "DIAL-001": "dial_frequency",
        "DIAL-002": "dial_frequency", "AUDIO-001": "audio_quality"}
@@ -178,8 +178,8 @@ def test_penalty_broken_yaml(tmp_path):
 def test_default_rubrics_watch_every_registered_rule():
     """A rule nobody scores would be silently free: every registered rule is watched by an item of
     the call rubric, and every conversation rule by an item of the SMS/letter rubric."""
-    from qa_audit.model import Finding
-    from qa_audit.rules import registry
+    from qa_audit.core.model import Finding
+    from qa_audit.detect.rules import registry
 
     call, text = default_rubric("call"), default_rubric("text")
     rules = registry.all_rules()

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from qa_audit.detector import Detector
-from qa_audit.model import Call, Segment
-from qa_audit.rules import registry
+from qa_audit.detect.detector import Detector
+from qa_audit.core.model import Call, Segment
+from qa_audit.detect.rules import registry
 
 CASES_DIR = Path(__file__).parent / "rules"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_audit.model import load_call
+from qa_audit.core.model import load_call
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 OWN = SAMPLES / "own"

@@ -8,10 +8,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-from qa_audit.model import Call, Finding, Segment
-from qa_audit.rubric import load_rubric
-from qa_audit.scoring import aggregates, load_scorecards, score_call, score_store
-from qa_audit.store import Store
+from qa_audit.core.model import Call, Finding, Segment
+from qa_audit.score.rubric import load_rubric
+from qa_audit.score.scoring import aggregates, load_scorecards, score_call, score_store
+from qa_audit.store.db import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 REG = {"THREAT-001": "threat", "ABUSE-001": "abuse", "DIAL-001": "dial_frequency",

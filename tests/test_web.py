@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from qa_audit import auth
-from qa_audit.model import Call, Finding, Segment
-from qa_audit.store import Store
+from qa_audit.web import auth
+from qa_audit.core.model import Call, Finding, Segment
+from qa_audit.store.db import Store
 from qa_audit.web import create_app
 from qa_audit.web import queries as Q
 from qa_audit.web.demo import build_demo_store

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qa_audit import weights
+from qa_audit.asr import weights
 
 
 def test_assembled_model_is_verified_and_complete():

@@ -1,4 +1,4 @@
 """Supervisor review web app: ``create_app(db)``; see ``qa_audit/web/app.py``."""
-from .app import create_app
+from qa_audit.web.app import create_app
 
 __all__ = ["create_app"]

@@ -5,7 +5,7 @@
 
 Security model:
 
-- every page needs a login (accounts in the Store's ``users`` table, see ``qa_audit.auth``); the
+- every page needs a login (accounts in the Store's ``users`` table, see ``qa_audit.web.auth``); the
   session is a cookie signed with a per-database secret (``meta.web_secret``), ``HttpOnly``,
   ``SameSite=Strict``, valid 12 hours;
 - every POST form carries the session's CSRF token, compared with ``hmac.compare_digest``; a missing
@@ -35,10 +35,10 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from .. import auth
-from ..model import SEVERITIES
-from ..store import Store
-from . import queries as Q
+from qa_audit.web import auth
+from qa_audit.core.model import SEVERITIES
+from qa_audit.store.db import Store
+from qa_audit.web import queries as Q
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "qa_session"
@@ -245,7 +245,7 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None, secure_coo
         card = Q.scorecard(store, call_id)
         if card is None and findings:
             try:  # a call scanned but never scored: score it now (derived data, no referrals)
-                from ..scoring import score_store
+                from qa_audit.score.scoring import score_store
 
                 score_store(store, [call_id])
                 card = Q.scorecard(store, call_id)
@@ -341,7 +341,7 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None, secure_coo
     def excerpts_page(request: Request, status: str = "any", good: int = 1):
         user, sess = current_user(request)
         require(user, "excerpts")
-        from .. import excerpts as E
+        from qa_audit.report import excerpts as E
 
         cats = [c for c in request.query_params.getlist("category") if c]
         if status not in E.STATUSES:
@@ -362,7 +362,7 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None, secure_coo
     def excerpt_clip(request: Request, name: str):
         user, _ = current_user(request)
         require(user, "excerpts")
-        from .. import excerpts as E
+        from qa_audit.report import excerpts as E
 
         m = re.fullmatch(r"(ex_[0-9a-f]{10})\.wav", name)
         ex = excerpt_index.get(m.group(1)) if m else None

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 from typing import Iterable, Optional
 
-from ..model import Finding, load_call
-from ..resources import samples_dir
-from ..store import Store
+from qa_audit.core.model import Finding, load_call
+from qa_audit.core.resources import samples_dir
+from qa_audit.store.db import Store
 
 SEVERITY = {"threat": "high", "abuse": "medium", "third_party_disclosure": "high",
             "unauthorized_waiver": "high", "impersonation": "critical", "no_self_identification": "medium"}
@@ -66,12 +66,12 @@ def _labels(path: Path) -> dict[str, list[dict]]:
 def build_demo_store(db: str | Path, samples: Optional[Path] = None, *, dev: bool = True,
                      audio: bool = True, findings: str = "labels") -> Store:
     """``findings``: ``labels`` (each labelled violation at its quote) or ``detector`` (the real
-    ``qa_audit.detector.Detector`` scan of each transcript)."""
+    ``qa_audit.detect.detector.Detector`` scan of each transcript)."""
     samples = Path(samples) if samples else samples_dir()
     store = Store(db)
     detector = None
     if findings == "detector":
-        from ..detector import Detector
+        from qa_audit.detect.detector import Detector
 
         detector = Detector.load()
     elif findings != "labels":
@@ -102,7 +102,7 @@ def build_demo_store(db: str | Path, samples: Optional[Path] = None, *, dev: boo
             call.metadata.setdefault("team", TEAMS[int(call.agent_id[1:] or 0) % 3] if call.agent_id[1:].isdigit() else "")
             store.save_call(call, label_findings(call, labels.get(call.call_id, [])))
     try:
-        from ..scoring import score_store
+        from qa_audit.score.scoring import score_store
 
         score_store(store)
     except ImportError:

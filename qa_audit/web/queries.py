@@ -5,8 +5,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
-from ..model import SEVERITIES, Finding
-from ..store import Store, row_to_finding
+from qa_audit.core.model import SEVERITIES, Finding
+from qa_audit.store.db import Store, row_to_finding
 
 log = logging.getLogger("qa_audit.web")
 
@@ -180,14 +180,14 @@ def recompute(store: Store, call_id: str) -> list[str]:
     warnings: list[str] = []
     row = call_row(store, call_id)
     try:
-        from ..scoring import score_store
+        from qa_audit.score.scoring import score_store
 
         score_store(store, [call_id])
     except Exception as e:  # noqa: BLE001 - shown to the reviewer, logged
         log.exception("rescoring %s failed", call_id)
         warnings.append(f"评分重算失败：{type(e).__name__}: {e}")
     try:
-        from ..penalty import build_referrals
+        from qa_audit.score.penalty import build_referrals
     except ImportError:
         warnings.append("处罚模块不可用，未重算处罚建议")
         return warnings

@@ -1,0 +1,1 @@
+"""Stage 1, audio: decoding with ffmpeg, channel split, voice-activity turns and audio metrics."""

@@ -1,0 +1,33 @@
+"""The ``qa-audit`` command line.
+
+Each command lives in ``qa_audit/cli/<name>.py`` as a thin Typer wrapper over an importable
+function of the stage it drives (spaCy-CLI style).  Command modules import heavy libraries (torch,
+whisper, spaCy, pandas) inside the command body, so ``qa-audit --help`` stays fast.
+"""
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    name="qa-audit",
+    help="Compliance audit of recorded Chinese debt-collection calls (催收通话质检).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# command modules, each with ``register(app)``; order = order in --help
+_COMMANDS = ["transcribe", "scan", "rules", "eval", "score", "run", "serve", "users", "excerpts"]
+
+for _name in _COMMANDS:
+    importlib.import_module(f"qa_audit.cli.{_name}").register(app)
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

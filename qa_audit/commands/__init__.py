@@ -1,1 +1,0 @@
-"""Typer command modules; see qa_audit/cli.py."""

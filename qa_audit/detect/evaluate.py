@@ -1,0 +1,179 @@
+"""Measure the detector on labelled calls (``samples/dev/SCHEMA.md``).
+
+``evaluate(inputs, labels_path) -> EvalReport``: per category call-level precision / recall / F1,
+segment-level hits (a labelled violation is hit when a finding of its category is on its segment),
+the share of compliant calls with any finding, and the lists of misses and false alarms.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional
+
+from qa_audit.core.model import TranscriptError, load_call
+
+CATEGORIES = ("threat", "abuse", "third_party_disclosure", "unauthorized_waiver", "impersonation",
+              "no_self_identification")
+
+
+class LabelError(ValueError):
+    """A labels file with a mistake: ``file:line: what is wrong``."""
+
+
+def load_labels(path: str | Path) -> dict[str, dict]:
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except OSError as e:
+        raise LabelError(f"{path}:0: cannot read: {e.strerror or e}") from e
+    out: dict[str, dict] = {}
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise LabelError(f"{path}:{n}: invalid JSON: {e.msg}") from e
+        if not isinstance(rec, dict) or "call_id" not in rec:
+            raise LabelError(f"{path}:{n}: a label needs a call_id")
+        vs = rec.get("violations", [])
+        if not isinstance(vs, list) or not all(isinstance(v, dict) and "category" in v for v in vs):
+            raise LabelError(f"{path}:{n}: 'violations' must be a list of objects with a category")
+        out[str(rec["call_id"])] = rec
+    return out
+
+
+@dataclass
+class CategoryScore:
+    category: str
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    seg_gold: int = 0
+    seg_hit: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else (1.0 if not self.fn else 0.0)
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d.update(precision=round(self.precision, 4), recall=round(self.recall, 4), f1=round(self.f1, 4))
+        return d
+
+
+@dataclass
+class EvalReport:
+    calls: int = 0
+    categories: dict[str, CategoryScore] = field(default_factory=dict)
+    compliant_calls: int = 0
+    compliant_flagged: int = 0
+    misses: list[dict] = field(default_factory=list)
+    false_alarms: list[dict] = field(default_factory=list)
+    unlabelled: list[str] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def compliant_flagged_share(self) -> float:
+        return self.compliant_flagged / self.compliant_calls if self.compliant_calls else 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "calls": self.calls,
+            "categories": {k: v.to_dict() for k, v in self.categories.items()},
+            "compliant_calls": self.compliant_calls,
+            "compliant_flagged": self.compliant_flagged,
+            "compliant_flagged_share": round(self.compliant_flagged_share, 4),
+            "misses": self.misses, "false_alarms": self.false_alarms,
+            "unlabelled": self.unlabelled, "failures": [list(x) for x in self.failures],
+        }
+
+    def format(self) -> str:
+        lines = [f"calls evaluated: {self.calls}", "",
+                 f"{'category':<24}{'P':>7}{'R':>7}{'F1':>7}{'TP':>5}{'FP':>5}{'FN':>5}   segments hit"]
+        for c in self.categories.values():
+            seg = f"{c.seg_hit}/{c.seg_gold}" if c.seg_gold else "-"
+            lines.append(f"{c.category:<24}{c.precision:>7.3f}{c.recall:>7.3f}{c.f1:>7.3f}"
+                         f"{c.tp:>5}{c.fp:>5}{c.fn:>5}   {seg}")
+        lines.append("")
+        lines.append(f"compliant calls with any finding: {self.compliant_flagged}/{self.compliant_calls}"
+                     f" = {self.compliant_flagged_share:.1%}")
+        if self.misses:
+            lines.append("\nmisses (labelled, not found):")
+            for m in self.misses:
+                lines.append(f"  {m['call_id']} {m['category']} segments {m['segments']}  {m.get('note', '')[:80]}")
+        if self.false_alarms:
+            lines.append("\nfalse alarms (found, not labelled):")
+            for f in self.false_alarms:
+                lines.append(f"  {f['call_id']} {f['category']} {f['rule']} seg {f['segment']}: {f['evidence'][:60]}")
+        if self.unlabelled:
+            lines.append(f"\ncalls without a label (not counted): {', '.join(self.unlabelled[:20])}")
+        if self.failures:
+            lines.append("\nunreadable transcripts:")
+            for p, e in self.failures:
+                lines.append(f"  {e}")
+        return "\n".join(lines)
+
+
+def evaluate(inputs: Iterable[str | Path], labels_path: str | Path, detector=None,
+             categories: Iterable[str] = CATEGORIES) -> EvalReport:
+    from qa_audit.detect.detector import Detector, iter_transcripts, load_input
+
+    det = detector or Detector.load()
+    labels = load_labels(labels_path)
+    cats = list(categories)
+    rep = EvalReport(categories={c: CategoryScore(c) for c in cats})
+    for path in iter_transcripts(inputs):
+        try:
+            call = load_input(path)
+        except TranscriptError as e:
+            rep.failures.append((str(path), str(e)))
+            continue
+        lab = labels.get(call.call_id)
+        if lab is None:
+            rep.unlabelled.append(call.call_id)
+            continue
+        rep.calls += 1
+        findings = det.scan(call)
+        gold: dict[str, set] = {}
+        for v in lab.get("violations", []):
+            gold.setdefault(v["category"], set()).add(v.get("segment"))
+        pred: dict[str, list] = {}
+        for f in findings:
+            pred.setdefault(f.category, []).append(f)
+        if not gold:
+            rep.compliant_calls += 1
+            if findings:
+                rep.compliant_flagged += 1
+        for c in cats:
+            sc = rep.categories[c]
+            g, p = c in gold, c in pred
+            if g and p:
+                sc.tp += 1
+            elif g:
+                sc.fn += 1
+                rep.misses.append({"call_id": call.call_id, "category": c,
+                                   "segments": sorted(x for x in gold[c] if x is not None),
+                                   "note": lab.get("note", "")})
+            elif p:
+                sc.fp += 1
+                for f in pred[c]:
+                    rep.false_alarms.append({"call_id": call.call_id, "category": c, "rule": f.rule,
+                                             "segment": f.segment, "evidence": f.evidence,
+                                             "explanation": f.explanation})
+            if g:
+                segs = {x for x in gold[c] if x is not None}
+                hit_segs = {f.segment for f in pred.get(c, [])}
+                sc.seg_gold += len(segs)
+                sc.seg_hit += len(segs & hit_segs)
+    return rep

@@ -1,0 +1,1 @@
+"""Stage 6, reports: HTML, Excel and CSV outputs, training excerpts and personal-data redaction."""

@@ -1,0 +1,1 @@
+"""Stage 5, scoring: supervision-form rubrics, scorecards and penalty referrals."""

@@ -1,0 +1,1 @@
+"""Stage 3, Chinese text: normalization (OpenCC, width, numerals), pinyin, tokens."""
