@@ -201,7 +201,7 @@ def test_scan_cli_writes_jsonl_and_csv_and_survives_bad_files(tmp_path):
     (inp / "broken.json").write_text("{not json", encoding="utf-8")
     out = tmp_path / "out"
     r = CliRunner().invoke(app, ["scan", str(inp), "--out", str(out)])
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 1, r.output  # a real input failed: the exit status says so
     assert "broken.json" in r.output and "3 calls scanned" in r.output
     rows = [json.loads(x) for x in (out / "findings.jsonl").read_text(encoding="utf-8").splitlines()]
     with open(out / "findings.csv", encoding="utf-8-sig") as fh:
@@ -212,6 +212,21 @@ def test_scan_cli_writes_jsonl_and_csv_and_survives_bad_files(tmp_path):
     assert {r["call_id"] for r in rows} == {"D0007", "D0018"}
     assert any(r["category"] == "no_self_identification" and r["segment"] is None for r in rows)
     assert "broken.json" in (out / "errors.jsonl").read_text(encoding="utf-8")
+
+
+def test_scan_of_a_transcribe_output_folder(tmp_path):
+    """``qa-audit transcribe IN --out T`` then ``qa-audit scan T``: the cache in ``T/.asr-cache`` and the
+    tools' summary files are not transcripts; every real transcript is scanned, exit 0."""
+    t = tmp_path / "T"
+    (t / ".asr-cache").mkdir(parents=True)
+    (t / "D0007.json").write_bytes((DEV / "D0007.json").read_bytes())
+    (t / ".asr-cache" / "0a1b2c.json").write_text('{"segments": [], "audio": {}}', encoding="utf-8")
+    (t / "run_summary.json").write_text('{"items": 1}', encoding="utf-8")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["scan", str(t), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "1 calls scanned" in r.output and "0 files failed" in r.output
+    assert (out / "errors.jsonl").read_text(encoding="utf-8").strip() == ""
 
 
 def test_scan_cli_select_and_bad_lexicon(tmp_path):

@@ -321,10 +321,23 @@ def iter_transcripts(inputs: Iterable[str | Path]) -> Iterable[Path]:
     for inp in inputs:
         p = Path(inp)
         if p.is_dir():
-            yield from sorted(x for x in p.rglob("*") if x.is_file() and x.suffix.lower() in (".json", ".txt")
-                              and x.name.lower() != "readme.txt")
+            yield from sorted(x for x in p.rglob("*") if _is_transcript_file(x, p))
         else:
             yield p
+
+
+# files a folder of transcripts may hold that are not transcripts: outputs of transcribe/run/scan
+_NOT_TRANSCRIPTS = frozenset({"readme.txt", "run_summary.json", "transcribe_summary.json", "errors.jsonl"})
+
+
+def _is_transcript_file(x: Path, top: Path) -> bool:
+    """A transcript JSON or ``.txt`` notice inside ``top``; hidden folders and files (``.asr-cache/``,
+    ``.git/``) and the tools' own summary files are not inputs."""
+    if not x.is_file() or x.suffix.lower() not in (".json", ".txt"):
+        return False
+    if any(part.startswith(".") for part in x.relative_to(top).parts):
+        return False
+    return x.name.lower() not in _NOT_TRANSCRIPTS
 
 
 def load_input(path: str | Path) -> Call:
