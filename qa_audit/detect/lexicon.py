@@ -272,6 +272,23 @@ class Hit:
         return self.entry.rule
 
 
+# a number followed by one of these is a quantity (250斤, 250块, 250元), never the insult 250
+_QUANTITY_UNITS = frozenset("斤块元圆个米分万千百亿岁号天期次年月日周人件张笔单台辆套%％.点")
+
+
+def whole_number_match(text: str, start: int, end: int) -> bool:
+    """A term that begins or ends with a digit matches only a whole number: 1250 (一千二百五十) does
+    not contain the insult 250, and neither does 250斤 or 250块 (a quantity).  Other terms: True."""
+    key = text[start:end]
+    if not key:
+        return True
+    if key[0].isdigit() and start > 0 and (text[start - 1].isdigit() or text[start - 1] in ".．"):
+        return False
+    if key[-1].isdigit() and end < len(text) and (text[end].isdigit() or text[end] in _QUANTITY_UNITS):
+        return False
+    return True
+
+
 def _norm_term(t: str) -> str:
     return normalize(str(t).strip()).text
 
@@ -449,6 +466,8 @@ class LexiconSet:
         exact_spans: set[tuple[int, int, int]] = set()
         for end, (key, vals) in self._A.iter(text):
             s, e_ = end - len(key) + 1, end + 1
+            if not whole_number_match(text, s, e_):
+                continue
             for kind, obj, x in vals:
                 if kind == "term":
                     hits.append(Hit(obj, s, e_, key, "exact", x))
