@@ -1,0 +1,80 @@
+"""Recall on real collectors' wording (``samples/real/items.jsonl``) and compliant lines flagged.
+
+Each item is one utterance or message quoted by a public source; it is scanned as a one-turn agent
+call (an SMS as a one-line notice).  ``no_self_identification`` is a call-level judgement and is not
+counted on single utterances.
+
+    python benchmarks/real_eval.py [--split aside|tune|all] [--show-misses]
+
+The ``aside`` split is never used for tuning lexicons or training (samples/real/README.md).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from qa_audit.core.model import Call, Segment  # noqa: E402
+from qa_audit.detect.detector import Detector  # noqa: E402
+
+CALL_LEVEL = {"no_self_identification"}
+
+
+def item_call(item: dict) -> Call:
+    kind = "text" if item.get("kind") == "sms" else "call"
+    return Call(call_id=item["id"], kind=kind, callee_relation="debtor",
+                segments=[Segment(0.0, 5.0, "agent", item["text"])])
+
+
+def evaluate(items: list[dict], det: Detector) -> dict:
+    found: dict[str, set[str]] = {}
+    for it in items:
+        found[it["id"]] = {f.category for f in det.scan(item_call(it)) if f.category not in CALL_LEVEL}
+    per = defaultdict(lambda: [0, 0])
+    misses, flagged = [], []
+    for it in items:
+        cat, got = it["category"], found[it["id"]]
+        if cat == "compliant":
+            per[cat][1] += 1
+            if got:
+                per[cat][0] += 1
+                flagged.append((it, got))
+        else:
+            per[cat][1] += 1
+            if cat in got:
+                per[cat][0] += 1
+            else:
+                misses.append((it, got))
+    return {"per": dict(per), "misses": misses, "flagged": flagged}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--items", default=str(ROOT / "samples/real/items.jsonl"))
+    ap.add_argument("--split", default="aside", choices=["aside", "tune", "all"])
+    ap.add_argument("--show-misses", action="store_true")
+    a = ap.parse_args(argv)
+    items = [json.loads(x) for x in Path(a.items).read_text(encoding="utf-8").splitlines() if x.strip()]
+    if a.split != "all":
+        items = [x for x in items if x.get("split") == a.split]
+    res = evaluate(items, Detector.load())
+    print(f"real wording, split={a.split}: {len(items)} items")
+    print(f"{'category':24s} {'found':>7s} {'items':>6s} {'recall':>7s}")
+    for cat, (k, n) in sorted(res["per"].items()):
+        label = "compliant flagged" if cat == "compliant" else cat
+        print(f"{label:24s} {k:7d} {n:6d} {k / n if n else 0:7.3f}")
+    if a.show_misses:
+        for it, got in res["misses"]:
+            print(f"MISS  {it['id']} {it['category']}: {it['text']}  (found: {sorted(got) or '-'})")
+        for it, got in res["flagged"]:
+            print(f"FLAG  {it['id']} compliant: {it['text']}  (found: {sorted(got)})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
