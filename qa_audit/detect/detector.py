@@ -97,7 +97,9 @@ class Detector:
 
         if not isinstance(config, Config):
             config = Config.load(config)
-        lexset = load_lexicons(lexicons or config.lexicons)
+        # `config` is the configuration in effect: without a lexicons key, QA_AUDIT_HOME / shipped
+        from qa_audit.core.resources import default_dir
+        lexset = load_lexicons(lexicons or config.lexicons or default_dir("lexicons"))
         rules = registry.select(select=(select if select is not None else config.select),
                                 ignore=(config.ignore + list(ignore or [])),
                                 scopes=("segment", "call"))

@@ -439,16 +439,18 @@ def _load_item(chk: Checker, it: Any, line: int, section: str, index: RuleIndex,
                 description=chk.text(d, "description", where, "") or "", line=d.line)
 
 
-_DEFAULTS: dict[str, Rubric] = {}
+_DEFAULTS: dict[Path, Rubric] = {}
 
 
 def default_rubric(kind: str = "call") -> Rubric:
-    """The shipped rubric for ``call`` (rubrics/call.yaml) or ``text`` notices (rubrics/text.yaml)."""
+    """The rubric for ``call`` (rubrics/call.yaml) or ``text`` notices (rubrics/text.yaml) from the
+    rubrics folder in effect (config → QA_AUDIT_HOME → shipped, see core/resources.py)."""
     if kind not in CALL_KINDS:
         raise ValueError(f"unknown call kind {kind!r}; expected one of {', '.join(CALL_KINDS)}")
-    if kind not in _DEFAULTS:
-        _DEFAULTS[kind] = load_rubric(rubrics_dir() / f"{kind}.yaml")
-    return _DEFAULTS[kind]
+    path = rubrics_dir() / f"{kind}.yaml"
+    if path not in _DEFAULTS:
+        _DEFAULTS[path] = load_rubric(path)
+    return _DEFAULTS[path]
 
 
 # --- Chinese labels shared by referrals and reports ------------------------------------------------
