@@ -12,7 +12,7 @@ Tables (all writes in transactions; ids are deterministic so re-running is idemp
 - ``referrals``   penalty referrals, one per (agent, period)
 - ``runs`` / ``run_items``  run state for resumable batches
 - ``users``       accounts for the review web app (hashed passwords, roles)
-- ``meta``        schema version
+- ``meta``        schema version (an older database is migrated on open: ``Store._migrate``)
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from typing import Any, Iterable, Iterator, Optional
 from qa_audit.core.model import Call, Finding
 from qa_audit.core.resources import user_data_dir
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: findings.reason (plain-Chinese reason shown to users)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -63,7 +63,8 @@ CREATE TABLE IF NOT EXISTS findings (
     explanation TEXT,
     score REAL,
     details_json TEXT,
-    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+    reason TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS findings_call ON findings(call_id);
 CREATE TABLE IF NOT EXISTS reviews (
@@ -155,8 +156,30 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self.conn.executescript(SCHEMA)  # executescript manages its own transaction
-        self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring a database written by an older version up to SCHEMA_VERSION (columns are added with
+        defaults, nothing is dropped).  Re-checked under the write lock: another process may have
+        migrated the file meanwhile."""
+        if "reason" in self._columns("findings") and self._version() >= SCHEMA_VERSION:
+            return
+        with self.transaction() as c:
+            if "reason" not in self._columns("findings"):  # version 1 -> 2
+                c.execute("ALTER TABLE findings ADD COLUMN reason TEXT NOT NULL DEFAULT ''")
+            if self._version() < SCHEMA_VERSION:
+                c.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                           (str(SCHEMA_VERSION),))
+
+    def _columns(self, table: str) -> set[str]:
+        return {r["name"] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+
+    def _version(self) -> int:
+        row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        try:
+            return int(row[0]) if row else 0
+        except (TypeError, ValueError):
+            return 0
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -217,10 +240,10 @@ class Store:
             c.executemany(
                 """INSERT INTO findings(finding_id, call_id, rule, category, severity, segment, start,
                        "end", speaker, evidence, char_start, char_end, message, explanation, score,
-                       details_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                       details_json, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                 [(f.finding_id, f.call_id, f.rule, f.category, f.severity, f.segment, f.start, f.end,
                   f.speaker, f.evidence, f.char_start, f.char_end, f.message, f.explanation, f.score,
-                  json.dumps(f.details, ensure_ascii=False)) for f in findings],
+                  json.dumps(f.details, ensure_ascii=False), f.reason or "") for f in findings],
             )
 
         if con is not None:
@@ -278,5 +301,5 @@ def row_to_finding(r: sqlite3.Row) -> Finding:
         segment=r["segment"], start=r["start"], end=r["end"], speaker=r["speaker"],
         evidence=r["evidence"], char_start=r["char_start"], char_end=r["char_end"],
         message=r["message"], explanation=r["explanation"], score=r["score"],
-        details=json.loads(r["details_json"] or "{}"),
+        details=json.loads(r["details_json"] or "{}"), reason=r["reason"] if "reason" in r.keys() else "",
     )

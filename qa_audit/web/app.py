@@ -36,6 +36,8 @@ from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from qa_audit.web import auth
+from qa_audit.core.labels import (CATEGORY_LABELS, RELATION_LABELS, SEVERITY_LABELS, SPEAKER_LABELS, STATUS_LABELS,
+                                  reason_of, seconds_label)
 from qa_audit.core.model import SEVERITIES
 from qa_audit.store.db import Store
 from qa_audit.web import queries as Q
@@ -47,17 +49,8 @@ MAX_FAILURES, LOCKOUT_S = 5, 60  # failed logins per user name within LOCKOUT_S,
 QUEUE_LIMIT = 500
 MAX_TEXT = 2000
 
-CATEGORY_LABELS = {
-    "threat": "威胁恐吓", "abuse": "辱骂侮辱", "third_party_disclosure": "向第三方泄露债务",
-    "unauthorized_waiver": "擅自减免承诺", "impersonation": "冒充公检法/政府/律所",
-    "no_self_identification": "未表明机构身份", "audio_quality": "语速/静音", "dial_frequency": "拨打时段/频次",
-    "harassment": "骚扰", "false_legal_claim": "虚假法律后果", "privacy_probing": "打探隐私",
-}
-SEVERITY_LABELS = {"low": "轻微", "medium": "一般", "high": "严重", "critical": "特别严重"}
-STATUS_LABELS = {"unreviewed": "待复核", "confirmed": "已确认", "dismissed": "已驳回", "appealed": "申诉中"}
 ACTION_LABELS = {"confirm": "确认违规", "dismiss": "驳回（误报）", "severity": "调整严重度", "comment": "备注",
                  "appeal": "坐席申诉", "final_uphold": "终审：维持", "final_overturn": "终审：撤销"}
-SPEAKER_LABELS = {"agent": "坐席", "customer": "客户", "unknown": "未知"}
 ROLE_LABELS = {"auditor": "质检员", "supervisor": "主管", "trainer": "培训师", "agent": "坐席"}
 
 
@@ -83,7 +76,8 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None, secure_coo
     templates.env.globals.update(CATEGORY_LABELS=CATEGORY_LABELS, SEVERITY_LABELS=SEVERITY_LABELS,
                                  STATUS_LABELS=STATUS_LABELS, ACTION_LABELS=ACTION_LABELS,
                                  SPEAKER_LABELS=SPEAKER_LABELS, ROLE_LABELS=ROLE_LABELS,
-                                 SEVERITIES=SEVERITIES, fmt_t=_fmt_t)
+                                 RELATION_LABELS=RELATION_LABELS, SEVERITIES=SEVERITIES, fmt_t=_fmt_t,
+                                 reason_of=reason_of, seconds=seconds_label)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     clips = Path(clip_dir) if clip_dir else Path(tempfile.mkdtemp(prefix="qa-audit-clips-"))
     excerpt_index: dict[str, Any] = {}  # excerpt_id -> Excerpt, filled when the trainer page renders

@@ -166,7 +166,11 @@ def scorecard(store: Store, call_id: str) -> Optional[dict[str, Any]]:
                            (call_id,)).fetchone()
     if not r:
         return None
+    from qa_audit.score.scoring import fatal_reasons_of
+
     d = json.loads(r["card_json"])
+    if d.get("fatal_reasons"):  # in the current (Chinese) wording, also for cards of older versions
+        d["fatal_reasons"] = fatal_reasons_of(d.get("items") or []) or d["fatal_reasons"]
     d.setdefault("total", r["total"])
     d.setdefault("grade", r["grade"])
     d["updated_at"] = r["updated_at"]
