@@ -236,7 +236,7 @@ def finding_excerpt(call: Call, f: Finding, status: str, *, context: int = 2,
 
 
 def _states(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
-    from qa_audit.web.queries import review_states  # one query per 500 findings
+    from qa_audit.store.reviews import review_states  # one query per 500 findings
 
     return review_states(store, ids)
 

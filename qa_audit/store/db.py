@@ -278,21 +278,12 @@ class Store:
         status: unreviewed | confirmed | dismissed | appealed; severity: latest override or None.
         A final decision (final_uphold / final_overturn) settles an appeal.
         """
+        from qa_audit.store.reviews import fold_states, unreviewed
+
         rows = self.conn.execute(
-            "SELECT action, severity FROM reviews WHERE finding_id=? ORDER BY review_id", (finding_id,)
+            "SELECT finding_id, action, severity FROM reviews WHERE finding_id=? ORDER BY review_id", (finding_id,)
         ).fetchall()
-        status, severity = "unreviewed", None
-        for r in rows:
-            a = r["action"]
-            if a == "confirm" or a == "final_uphold":
-                status = "confirmed"
-            elif a == "dismiss" or a == "final_overturn":
-                status = "dismissed"
-            elif a == "appeal":
-                status = "appealed"
-            if r["severity"]:
-                severity = r["severity"]
-        return {"status": status, "severity": severity}
+        return fold_states(rows).get(finding_id, unreviewed())
 
 
 def row_to_finding(r: sqlite3.Row) -> Finding:
