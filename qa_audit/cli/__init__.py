@@ -19,7 +19,7 @@ app = typer.Typer(
 )
 
 # command modules, each with ``register(app)``; order = order in --help
-_COMMANDS = ["transcribe", "scan", "rules", "eval", "score", "run", "serve", "users", "excerpts"]
+_COMMANDS = ["transcribe", "scan", "rules", "eval", "score", "run", "serve", "users", "excerpts", "verify", "db", "retention"]
 
 for _name in _COMMANDS:
     importlib.import_module(f"qa_audit.cli.{_name}").register(app)
