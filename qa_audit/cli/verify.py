@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
             except StoreError as e:
                 if e.kind != "corrupt":
                     raise
-                typer.echo(f"校验数据库 {path}\n结果：发现问题（BROKEN）\n  第一处问题：database {path}：{e}")
+                typer.echo(f"校验数据库 {path}\n结果：发现问题（BROKEN）\n  第一处问题：{e}")
                 raise typer.Exit(1)
         for line in format_report(rep, str(path), show_all=show_all):
             typer.echo(line)
