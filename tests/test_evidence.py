@@ -339,3 +339,24 @@ def test_retention_rejects_bad_keep(tmp_path):
     Store(tmp_path / "x.sqlite3")
     p = cli("retention", "--keep", "two years", "--db", str(tmp_path / "x.sqlite3"))
     assert p.returncode == 2 and "2y" in p.stderr
+
+
+def test_scores_made_with_another_rubric_verify_with_it(db, tmp_path):
+    import yaml
+
+    src = ROOT / "rubrics" / "call.yaml"
+    d = yaml.safe_load(src.read_text(encoding="utf-8"))
+    d["version"] = "strict-9"
+    alt = tmp_path / "strict.yaml"
+    alt.write_text(yaml.safe_dump(d, allow_unicode=True), encoding="utf-8")
+    from qa_audit.score.rubric import load_rubric
+
+    store = Store(db)
+    score_store(store, ["D0016"], rubric=load_rubric(alt))
+    p = first_problem(db)
+    assert (p.table, p.id) == ("scorecards", "D0016") and "strict-9" in p.detail
+    assert cli("verify", "--db", str(db), "--rubric", str(alt)).returncode == 1  # now the others differ
+    score_store(store, rubric=load_rubric(alt))
+    assert cli("verify", "--db", str(db), "--rubric", str(alt)).returncode == 0
+    p = cli("verify", "--db", str(db), "--rubric", str(tmp_path / "none.yaml"))
+    assert p.returncode == 2 and "评分表无法读取" in p.stderr

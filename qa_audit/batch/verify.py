@@ -42,7 +42,7 @@ def first_diff(stored: Any, now: Any, path: str = "") -> str:
     return f"{path}: 存储 {short(stored)} ≠ 重算 {short(now)}"
 
 
-def check_scores(store, rep: Report) -> None:
+def check_scores(store, rep: Report, rubric: Any = None) -> None:
     from qa_audit.score.scoring import score_call
 
     rows = store.conn.execute("SELECT call_id, total, grade, fatal, card_json FROM scorecards ORDER BY call_id").fetchall()
@@ -56,7 +56,7 @@ def check_scores(store, rep: Report) -> None:
         findings = store.findings_for_call(cid)
         states = {f.finding_id: store.review_state(f.finding_id) for f in findings}
         try:
-            now = _norm(score_call(call, findings, None, states).to_dict())
+            now = _norm(score_call(call, findings, rubric, states).to_dict())
         except Exception as e:  # noqa: BLE001 - a rubric that no longer loads is a finding, not a crash
             rep.add("scorecards", cid, "评分无法重算", f"{type(e).__name__}: {e}")
             continue
@@ -104,18 +104,22 @@ def check_referrals(store, rep: Report) -> None:
     rep.counts["referrals"] = len(stored)
 
 
-def verify(db: str | Path | Any, *, audio: bool = True, scores: bool = True) -> Report:
+def verify(db: str | Path | Any, *, audio: bool = True, scores: bool = True, rubric: Any = None) -> Report:
     """Every check; ``db`` is a path or a ``Store``.  Opening errors (locked, read-only, not a database)
-    raise ``StoreError``; a damaged file that opens is reported as a problem."""
+    raise ``StoreError``; a damaged file that opens is reported as a problem.  ``rubric``: a ``Rubric``
+    or YAML path the scorecards were made with (``qa-audit score --rubric``); default: by call kind."""
     from qa_audit.store.db import Store
 
+    if isinstance(rubric, (str, Path)):
+        from qa_audit.score.rubric import load_rubric
+        rubric = load_rubric(rubric)
     store = db if isinstance(db, Store) else Store(db)
     rep = check_store(store, audio=audio)
     if scores and not any(p.table == "database" for p in rep.problems):
         con = store.conn
         con.execute("BEGIN")
         try:
-            check_scores(store, rep)
+            check_scores(store, rep, rubric)
             check_referrals(store, rep)
         finally:
             con.execute("COMMIT")

@@ -33,7 +33,10 @@ def register(app: typer.Typer) -> None:
 
         with clear_errors(path):  # a locked / read-only / damaged database: one clear line, exit 2
             store = Store(path)
-            store.conn.execute("PRAGMA quick_check(1)").fetchone()
+            check = store.conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if check != "ok":
+                from qa_audit.store.errors import StoreError
+                raise StoreError(path, "corrupt", f"PRAGMA quick_check: {check}")
             if not list_users(store):
                 typer.echo(f"warning: {path} has no users yet; add one with 'qa-audit users add NAME --role supervisor --db {path}'",
                            err=True)

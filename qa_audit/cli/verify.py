@@ -14,6 +14,8 @@ def register(app: typer.Typer) -> None:
         audio: bool = typer.Option(True, "--audio/--no-audio", help="Check each recording's sha256 (reads every file)."),
         scores: bool = typer.Option(True, "--scores/--no-scores", help="Recompute scorecards and referrals."),
         show_all: bool = typer.Option(False, "--all", help="List every problem, not only the first."),
+        rubric: Optional[Path] = typer.Option(None, "--rubric", help="Rubric YAML the scores were made with "
+                                                                     "(default: rubrics/call.yaml / text.yaml by kind)."),
     ) -> None:
         """Verify the database (校验证据): hash chain of findings and review decisions, recordings,
         scores and referrals.  Exit 0 when intact, 1 when something was changed, 2 when it cannot be read."""
@@ -26,9 +28,14 @@ def register(app: typer.Typer) -> None:
         if not path.is_file():
             typer.echo(f"错误：数据库不存在：{path}", err=True)
             raise typer.Exit(2)
+        from qa_audit.score.rubric import RubricError
+
         with clear_errors(path):
             try:
-                rep = verify(path, audio=audio, scores=scores)
+                rep = verify(path, audio=audio, scores=scores, rubric=rubric)
+            except RubricError as e:
+                typer.echo(f"错误：评分表无法读取：{e}", err=True)
+                raise typer.Exit(2)
             except StoreError as e:
                 if e.kind != "corrupt":
                     raise
