@@ -13,10 +13,16 @@ Tables (all writes in transactions; ids are deterministic so re-running is idemp
 - ``runs`` / ``run_items``  run state for resumable batches
 - ``users``       accounts for the review web app (hashed passwords, roles)
 - ``meta``        schema version (an older database is migrated on open: ``Store._migrate``)
+- ``chain`` / ``chain_purged``  tamper evidence: a hash chain over calls, findings and reviews
+  (``qa_audit.store.chain``; checked by ``qa-audit verify``)
+
+Failures to open, lock or write the file raise ``StoreError`` (``qa_audit.store.errors``) naming it;
+the busy timeout is ``timeout`` seconds (default ``$QA_AUDIT_DB_TIMEOUT`` or 60).
 """
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -25,6 +31,8 @@ from typing import Any, Iterable, Iterator, Optional
 
 from qa_audit.core.model import Call, Finding
 from qa_audit.core.resources import user_data_dir
+from qa_audit.store import chain
+from qa_audit.store.errors import StoreError, translate  # noqa: F401 - StoreError re-exported
 
 SCHEMA_VERSION = 2  # 2: findings.reason (plain-Chinese reason shown to users)
 
@@ -151,12 +159,21 @@ def iso_week(started_at: str) -> str:
 class Store:
     """A thin wrapper around one SQLite connection per thread."""
 
-    def __init__(self, path: str | Path | None = None):
+    def __init__(self, path: str | Path | None = None, timeout: float | None = None):
         self.path = Path(path) if path else default_db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.timeout = float(timeout if timeout is not None else os.environ.get("QA_AUDIT_DB_TIMEOUT") or 60)
         self._local = threading.local()
-        self.conn.executescript(SCHEMA)  # executescript manages its own transaction
-        self._migrate()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn.executescript(SCHEMA)  # executescript manages its own transaction
+            self._migrate()
+            chain.ensure(self.conn)
+        except (sqlite3.Error, OSError) as e:
+            self.close()
+            err = translate(e, self.path, self.timeout)
+            if err is None:
+                raise
+            raise err from e
 
     def _migrate(self) -> None:
         """Bring a database written by an older version up to SCHEMA_VERSION (columns are added with
@@ -185,12 +202,16 @@ class Store:
     def conn(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
         if con is None:
-            con = sqlite3.connect(self.path, timeout=60, isolation_level=None,
+            con = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
                                   check_same_thread=False)
             con.row_factory = sqlite3.Row
-            con.execute("PRAGMA journal_mode=WAL")
-            con.execute("PRAGMA synchronous=NORMAL")
-            con.execute("PRAGMA foreign_keys=ON")
+            try:
+                con.execute("PRAGMA journal_mode=WAL")
+                con.execute("PRAGMA synchronous=NORMAL")
+                con.execute("PRAGMA foreign_keys=ON")
+            except sqlite3.Error as e:
+                con.close()
+                raise (translate(e, self.path, self.timeout) or e) from e
             self._local.con = con
         return con
 
@@ -203,14 +224,27 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         con = self.conn
-        con.execute("BEGIN IMMEDIATE")
+        try:
+            con.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise (translate(e, self.path, self.timeout) or e) from e
         try:
             yield con
-        except BaseException:
-            con.execute("ROLLBACK")
+        except BaseException as e:
+            if con.in_transaction:
+                try:
+                    con.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            err = translate(e, self.path, self.timeout) if isinstance(e, sqlite3.Error) else None
+            if err is not None and err is not e:
+                raise err from e
             raise
         else:
-            con.execute("COMMIT")
+            try:
+                con.execute("COMMIT")
+            except sqlite3.Error as e:
+                raise (translate(e, self.path, self.timeout) or e) from e
 
     # --- calls and findings -------------------------------------------------------------
     def save_call(self, call: Call, findings: Iterable[Finding], content_hash: str | None = None,
@@ -218,8 +252,10 @@ class Store:
         """Store a call and replace its findings, atomically (idempotent on re-run).
 
         Reviews are keyed by finding_id and never touched, so a re-scan keeps the decisions
-        on findings that are found again.
+        on findings that are found again.  The recording's sha256 and the chain entries
+        (``qa_audit.store.chain``) are written in the same transaction.
         """
+        audio_sha256 = chain.file_sha256(call.audio)
         def _do(c: sqlite3.Connection) -> None:
             c.execute(
                 """INSERT INTO calls(call_id, agent_id, team, started_at, week, callee_relation, kind,
@@ -245,6 +281,7 @@ class Store:
                   f.speaker, f.evidence, f.char_start, f.char_end, f.message, f.explanation, f.score,
                   json.dumps(f.details, ensure_ascii=False), f.reason or "") for f in findings],
             )
+            chain.record_call(c, call.call_id, audio_sha256)
 
         if con is not None:
             _do(con)
@@ -270,6 +307,7 @@ class Store:
                 "INSERT INTO reviews(finding_id, reviewer, action, severity, reason, comment) VALUES (?,?,?,?,?,?)",
                 (finding_id, reviewer, action, severity, reason, comment),
             )
+            chain.record_review(c, int(cur.lastrowid))
             return int(cur.lastrowid)
 
     def review_state(self, finding_id: str) -> dict[str, Any]:
