@@ -40,7 +40,7 @@ CATEGORY_LABELS = {
     "unauthorized_waiver": "擅自减免承诺", "impersonation": "冒充公检法/政府/律所",
     "no_self_identification": "未表明机构身份", "good_practice": "良好示范",
 }
-SEVERITY_LABELS = {"low": "轻微", "medium": "一般", "high": "严重", "critical": "特别严重"}
+SEVERITY_LABELS = {"alert": "预警", "low": "轻微", "medium": "一般", "high": "严重", "critical": "特别严重"}
 STATUS_LABELS = {"unreviewed": "待复核", "confirmed": "已确认", "appealed": "申诉中", "dismissed": "已驳回"}
 SPEAKER_LABELS = {"agent": "坐席", "customer": "客户", "unknown": "未知"}
 THEMES = {

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Union
 
-from qa_audit.core.model import SEVERITIES, CALL_KINDS, Finding
+from qa_audit.core.model import ALERT, SEVERITIES, CALL_KINDS, Finding
 from qa_audit.core.resources import rubrics_dir
 from qa_audit.core.yamlsrc import YDict, YList, YamlError, line_of, load_yaml
 
@@ -391,9 +391,10 @@ def _load_item(chk: Checker, it: Any, line: int, section: str, index: RuleIndex,
             ded = {}
             for sev, amount in v.items():
                 kl = v.key_line(sev) if isinstance(v, YDict) else d.key_line("deduction")
-                if sev not in SEVERITIES:
-                    chk.err(kl, f"{where}: deduction severity must be one of {', '.join(SEVERITIES)}, "
-                                f"got {sev!r}")
+                if sev not in SEVERITIES or sev == ALERT:
+                    chk.err(kl, f"{where}: deduction severity must be one of "
+                                f"{', '.join(x for x in SEVERITIES if x != ALERT)}, got {sev!r}"
+                                + (" (alerts never deduct points)" if sev == ALERT else ""))
                 elif isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount < 0:
                     chk.err(kl, f"{where}: deduction for {sev} must be a number >= 0, got {amount!r}")
                 else:
@@ -464,8 +465,15 @@ CATEGORY_LABELS = {
     "privacy_probing": "打探无关隐私",
     "dial_frequency": "拨打时段/频次",
     "audio_quality": "通话质量指标",
+    "contact_pressure": "向联系人催收",
+    "vulnerable_pressure": "对特殊困难客户施压",
+    "notice_elements": "书面通知要素缺失",
+    "designated_line": "未使用专用电话",
+    "recording_integrity": "未全程录音",
+    "complaint_risk": "投诉风险预警",
+    "vulnerable_customer": "特殊困难客户预警",
 }
-SEVERITY_LABELS = {"low": "轻微", "medium": "一般", "high": "严重", "critical": "特别严重"}
+SEVERITY_LABELS = {"alert": "预警", "low": "轻微", "medium": "一般", "high": "严重", "critical": "特别严重"}
 
 
 def category_label(cat: str) -> str:

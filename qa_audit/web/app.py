@@ -36,7 +36,7 @@ from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from qa_audit.web import auth
-from qa_audit.core.model import SEVERITIES
+from qa_audit.core.model import ALERT, SEVERITIES
 from qa_audit.store.db import Store
 from qa_audit.web import queries as Q
 
@@ -52,8 +52,14 @@ CATEGORY_LABELS = {
     "unauthorized_waiver": "擅自减免承诺", "impersonation": "冒充公检法/政府/律所",
     "no_self_identification": "未表明机构身份", "audio_quality": "语速/静音", "dial_frequency": "拨打时段/频次",
     "harassment": "骚扰", "false_legal_claim": "虚假法律后果", "privacy_probing": "打探隐私",
+    "contact_pressure": "向联系人催收", "vulnerable_pressure": "对特殊困难客户施压",
+    "notice_elements": "书面通知要素缺失", "designated_line": "未使用专用电话", "recording_integrity": "未全程录音",
+    "complaint_risk": "投诉风险预警", "vulnerable_customer": "特殊困难客户预警",
 }
-SEVERITY_LABELS = {"low": "轻微", "medium": "一般", "high": "严重", "critical": "特别严重"}
+SEVERITY_LABELS = {"alert": "预警", "low": "轻微", "medium": "一般", "high": "严重", "critical": "特别严重"}
+# what a reviewer may set: an alert is not a violation, and a violation cannot be turned into one
+REVIEW_SEVERITIES = tuple(s for s in SEVERITIES if s != ALERT)
+LANES = {"": "违规复核", "alert": "预警"}
 STATUS_LABELS = {"unreviewed": "待复核", "confirmed": "已确认", "dismissed": "已驳回", "appealed": "申诉中"}
 ACTION_LABELS = {"confirm": "确认违规", "dismiss": "驳回（误报）", "severity": "调整严重度", "comment": "备注",
                  "appeal": "坐席申诉", "final_uphold": "终审：维持", "final_overturn": "终审：撤销"}
@@ -83,7 +89,7 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None, secure_coo
     templates.env.globals.update(CATEGORY_LABELS=CATEGORY_LABELS, SEVERITY_LABELS=SEVERITY_LABELS,
                                  STATUS_LABELS=STATUS_LABELS, ACTION_LABELS=ACTION_LABELS,
                                  SPEAKER_LABELS=SPEAKER_LABELS, ROLE_LABELS=ROLE_LABELS,
-                                 SEVERITIES=SEVERITIES, fmt_t=_fmt_t)
+                                 SEVERITIES=REVIEW_SEVERITIES, LANES=LANES, fmt_t=_fmt_t)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     clips = Path(clip_dir) if clip_dir else Path(tempfile.mkdtemp(prefix="qa-audit-clips-"))
     excerpt_index: dict[str, Any] = {}  # excerpt_id -> Excerpt, filled when the trainer page renders
@@ -215,13 +221,14 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None, secure_coo
     # --- queue --------------------------------------------------------------------------------------
     @app.get("/queue", response_class=HTMLResponse)
     def queue_page(request: Request, week: str = "", team: str = "", agent: str = "",
-                         category: str = "", severity: str = "", status: str = ""):
+                         category: str = "", severity: str = "", status: str = "", lane: str = ""):
         user, sess = current_user(request)
         require(user, "read", "read_own")
         only = None if user.can("read") else (user.agent_id or "\0")
         flt = Q.QueueFilters(week=week, team=team, agent=agent, category=category,
-                             severity=severity if severity in SEVERITIES else "",
-                             status=status if status in Q.REVIEW_STATUSES else "")
+                             severity=severity if severity in REVIEW_SEVERITIES else "",
+                             status=status if status in Q.REVIEW_STATUSES else "",
+                             lane=lane if lane in LANES else "")
         rows = Q.queue(store, flt, only_agent=only, limit=QUEUE_LIMIT + 1)
         return render(request, "queue.html", {"user": user, "rows": rows[:QUEUE_LIMIT], "f": flt,
                                               "truncated": len(rows) > QUEUE_LIMIT, "limit": QUEUE_LIMIT,
@@ -310,8 +317,9 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None, secure_coo
         if action == "comment" and not comment:
             raise HTTPException(400, "备注不能为空")
         if action == "severity":
-            if severity not in SEVERITIES:
-                raise HTTPException(400, f"无效的严重度：{severity[:20]}")
+            if severity not in REVIEW_SEVERITIES or f.severity == ALERT:
+                raise HTTPException(400, "预警不设严重度" if f.severity == ALERT or severity == ALERT
+                                    else f"无效的严重度：{severity[:20]}")
         else:
             severity = ""
         await run_in_threadpool(store.add_review, finding_id, user.username, action, severity=severity or None,
