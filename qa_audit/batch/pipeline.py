@@ -78,6 +78,7 @@ class RunSummary:
     findings_by_rule: dict[str, int] = field(default_factory=dict)
     failures: list[dict[str, str]] = field(default_factory=list)
     warnings: list[dict[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # checks skipped and why (never errors)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     audio_seconds: float = 0.0
     workers: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -108,6 +109,8 @@ class RunSummary:
             out.append(f"FAILED  {f['item']}: {f['error']}")
         for w in self.warnings:
             out.append(f"WARNING {w['item']}: {w['error']}")
+        for n in self.notes:
+            out.append(f"NOTE    {n}")
         if self.reports:
             out.append(f"reports: {self.out_dir}")
         return out
@@ -447,6 +450,10 @@ def process_item(item: dict[str, Any], cfg: Optional[dict[str, Any]] = None) -> 
         have = {f.finding_id for f in findings}
         findings += [f for f in run_audio_rules(call, cfg.get("rule_options"), cfg.get("select"),
                                                 cfg.get("ignore")) if f.finding_id not in have]
+        from qa_audit.detect.rules.dial_line import run_recording_rules  # DIAL-006 line, DIAL-008 length
+        have = {f.finding_id for f in findings}
+        findings += [f for f in run_recording_rules(call, cfg.get("rule_options"), cfg.get("select"),
+                                                    cfg.get("ignore")) if f.finding_id not in have]
         res["scan_s"] = time.perf_counter() - t1
         res["call"] = call.to_dict()
         res["findings"] = [f.to_dict() for f in findings]
@@ -648,6 +655,15 @@ def run(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike,
     select = [s for s in (select or []) if s] or None
     ignore = [s for s in (ignore or []) if s] or None
     rule_options = dict(rule_options or {})
+    notes: list[str] = []
+    if "designated_lines" not in rule_options:  # 专用电话 (DIAL-006) from qa-audit.yaml
+        from qa_audit.core.config import Config, ConfigError
+        try:
+            conf = detector_config if isinstance(detector_config, Config) else Config.load(detector_config)
+            if conf.designated_lines is not None:
+                rule_options["designated_lines"] = list(conf.designated_lines)
+        except ConfigError as e:
+            failures.append({"item": str(detector_config or "qa-audit.yaml"), "error": str(e)})
 
     # metadata and dial log (never the clear callee number past this point)
     t0 = time.perf_counter()
@@ -804,6 +820,25 @@ def run(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike,
                 failures.append({"item": r.file, "error": f"recording listed in the dial log "
                                  f"({r.where}) but missing from the inputs"})
         rec_by_call = {r.call_id: r for r in records}
+        if records:  # 全程录音: connected calls without recording (DIAL-007), recordings without a row
+            from qa_audit.detect.rules.dial_line import reconcile_recordings
+            rec_ids = set(batch_calls) | {it.call_id for it in items if it.call_id} | \
+                {Path(it.path).stem for it in items}
+            for f in reconcile_recordings(records, matched_files, rec_ids, rule_options, select, ignore):
+                if f.finding_id not in {x.finding_id for x in dial_by_call[f.call_id]}:
+                    dial_by_call[f.call_id].append(f)
+            by_file = {Path(r.file).name for r in records if r.file}
+            kinds = {it.key: it.kind for it in items}
+            for cid, key in sorted(batch_calls.items()):
+                if kinds.get(key) in ("audio", "transcript") and cid not in rec_by_call \
+                        and Path(key).name not in by_file:
+                    warnings.append({"item": key, "error": f"recording {cid!r} has no row in the dial log "
+                                                           f"({dial_log}); not reconciled"})
+        from qa_audit.detect.rules.dial_line import line_notes
+        notes += line_notes(records, rule_options, dial_log_given=dial_log is not None,
+                            metadata_lines=any("caller_line" in (ov.get("metadata") or {})
+                                               for ov in meta_map.values()),
+                            select=select, ignore=ignore)
         pseudo: list[tuple[Call, list[Finding]]] = []
         for cid in sorted(dial_by_call):
             if cid in batch_calls:
@@ -849,6 +884,7 @@ def run(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike,
 
         summary.failures = sorted(failures, key=lambda f: (f["item"], f["error"]))
         summary.warnings = sorted(warnings, key=lambda f: (f["item"], f["error"]))
+        summary.notes = notes
         summary.failed = len([f for f in summary.failures])
         summary.calls = len(call_ids)
         _count_findings(store, call_ids, summary)
