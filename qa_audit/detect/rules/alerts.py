@@ -132,7 +132,8 @@ class Vuln001(Rule):
     name = "pressing-vulnerable-customer"
     category = "vulnerable_pressure"
     severity = "high"
-    basis = BASIS_VULNERABLE + "；《互联网金融逾期债务催收自律公约（试行）》第二十二条（不得采用恐吓、骚扰等手段）"
+    basis = ("《银行业金融机构消费者权益保护管理办法》（关注老年人、残障人士等特殊群体）；"
+             "《互联网金融逾期债务催收自律公约（试行）》第二十二条（不得采用恐吓、骚扰等手段，对特殊困难债务人审慎催收）")
     scope = "call"
     message = "客户表明处于特殊困难情形后，坐席仍持续施压、催逼或威胁"
 
