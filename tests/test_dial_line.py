@@ -64,7 +64,7 @@ def test_every_attempt_from_another_line_is_a_finding(tmp_path):
     fs = by_rule(run_dial_rules(recs, {"designated_lines": LINES}), "DIAL-006")
     assert [f.call_id for f in fs] == ["X0002", "X0003"]
     assert fs[0].category == "designated_line" and fs[0].severity == "high" and "13912345678" in fs[0].explanation
-    assert fs[0].message == "未使用公司登记的专用催收电话拨打"
+    assert fs[0].message == "未使用公司登记的专用催收电话拨打" and "主叫号码 13912345678" in fs[0].evidence
     assert normalize_line("021-6123 4567") == normalize_line("02161234567") != normalize_line("02161234568")
 
 

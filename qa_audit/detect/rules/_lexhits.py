@@ -66,12 +66,15 @@ def customer_hits(ctx: Any, code: str, category: str) -> dict[int, list]:
     if code in cache:
         return cache[code]
     det = ctx.detector
+    raw = ctx.__dict__.get("_customer_raw")
+    if raw is None:  # one Aho-Corasick pass per customer turn, shared by every alert rule
+        raw = ctx.__dict__["_customer_raw"] = {
+            i: det.lexset.match(ctx.text(i)) for i, seg in enumerate(ctx.call.segments)
+            if seg.speaker != "agent" and ctx.text(i)}
     cues = _call_cues(ctx, category)
     out: dict[int, list] = {}
-    for i, seg in enumerate(ctx.call.segments):
-        if seg.speaker == "agent" or not ctx.text(i):
-            continue
-        hs = [h for h in det.lexset.match(ctx.text(i)) if h.rule == code]
+    for i, hits in raw.items():
+        hs = [h for h in hits if h.rule == code]
         if not hs:
             continue
         det.score_hits(i, ctx.norm[i], hs, cues)

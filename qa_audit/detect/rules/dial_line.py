@@ -133,10 +133,12 @@ class Dial006(Rule):
         for r in sorted(ctx.dial_log or [], key=lambda r: (r.started_at, r.line)):
             if not r.caller_line or normalize_line(r.caller_line) in lines:
                 continue
-            yield dial_finding(
+            f = dial_finding(
                 self, r, explanation=(f"attempt dialled from {r.caller_line!r}, not one of the "
                                       f"{len(lines)} designated lines ({shown}) [{r.where}]"),
                 caller_line=r.caller_line)
+            f.evidence += f"，主叫号码 {r.caller_line}（非登记专用号码）"
+            yield f
 
 
 @register
