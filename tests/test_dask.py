@@ -52,7 +52,7 @@ def test_dask_localcluster_same_findings_as_local(batch, monkeypatch):
                    scheduler=cluster.scheduler_address, workers=2, progress=False)
         with Client(cluster) as client:
             # the per-file function ran in the worker processes, and each loaded its Detector once
-            loaded = client.run(lambda: __import__("qa_audit.batch.pipeline").pipeline._WORKER.get("detector")
+            loaded = client.run(lambda: __import__("qa_audit.batch.pipeline").batch.pipeline._WORKER.get("detector")
                                 is not None)
     assert all(loaded.values()) and len(loaded) == 2
     assert local.processed == dask.processed == len(DEV) + 1

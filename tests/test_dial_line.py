@@ -65,6 +65,7 @@ def test_every_attempt_from_another_line_is_a_finding(tmp_path):
     assert [f.call_id for f in fs] == ["X0002", "X0003"]
     assert fs[0].category == "designated_line" and fs[0].severity == "high" and "13912345678" in fs[0].explanation
     assert fs[0].message == "未使用公司登记的专用催收电话拨打" and "主叫号码 13912345678" in fs[0].evidence
+    assert fs[0].reason == "从主叫号码 13912345678 拨打，不是公司登记的专用催收电话（DIAL-006）"
     assert normalize_line("021-6123 4567") == normalize_line("02161234567") != normalize_line("02161234568")
 
 
@@ -121,6 +122,7 @@ def test_connected_call_without_recording_boundary(tmp_path, duration, fires):
     if fs:
         assert fs[0].rule == "DIAL-007" and fs[0].call_id == "X0000" and fs[0].category == "recording_integrity"
         assert fs[0].message == "接通的催收电话未录音"
+        assert fs[0].reason == f"接通 {float(duration):g} 秒的催收电话没有录音，应全程录音（DIAL-007）"
 
 
 def test_recorded_unanswered_or_configured_calls_are_not_flagged(tmp_path):
@@ -155,6 +157,8 @@ def test_recording_shorter_than_the_call_boundaries(dial, recorded, fires):
     if fs:
         assert fs[0].call_id == "R1" and fs[0].details["dial_duration"] == dial
         assert "录音仅" in fs[0].evidence
+        assert fs[0].reason.startswith(f"通话 {dial:g} 秒，录音仅 {recorded:.1f} 秒") and \
+            fs[0].reason.endswith("录音不完整（DIAL-008）")
 
 
 def test_recording_length_not_judged_without_both_durations():

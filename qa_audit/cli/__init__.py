@@ -18,15 +18,44 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+def version() -> str:
+    """The installed distribution's version (importlib.metadata), else ``qa_audit.__version__``."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("qa-audit")
+    except metadata.PackageNotFoundError:  # run from a clone that is not installed
+        from qa_audit import __version__
+
+        return __version__
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"qa-audit {version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    _version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
+                                  help="Print the version and exit."),
+) -> None:
+    """Compliance audit of recorded Chinese debt-collection calls (催收通话质检)."""
+
+
 # command modules, each with ``register(app)``; order = order in --help
-_COMMANDS = ["transcribe", "scan", "rules", "eval", "score", "run", "serve", "users", "excerpts"]
+_COMMANDS = ["init", "transcribe", "scan", "rules", "eval", "score", "run", "serve", "users", "excerpts",
+             "verify", "db", "retention"]
 
 for _name in _COMMANDS:
     importlib.import_module(f"qa_audit.cli.{_name}").register(app)
 
 
 def main() -> None:  # pragma: no cover
-    app()
+    app(prog_name="qa-audit")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -76,20 +76,27 @@ def run_command(
                 parse_hhmm(opts[name])
     except ValueError as e:
         raise typer.BadParameter(str(e)) from None
+    import contextlib
+
+    scope = contextlib.nullcontext()  # no --config: the current folder's qa-audit.yaml, if any
     if config is not None:
         from qa_audit.core.config import Config, ConfigError
+        from qa_audit.core.resources import using_config
 
         try:
-            Config.load(config)
+            scope = using_config(Config.load(config))  # its lexicons/rubrics/reports folders
         except ConfigError as e:
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(2)
-    summary = run(inputs, out, db, metadata=metadata, dial_log=dial_log, backend=backend, model=model,
-                  agent_channel=agent_channel, workers=workers, executor=executor, scheduler=scheduler,
-                  force=force, select=_codes(select), ignore=_codes(ignore), rule_options=opts,
-                  detector_config=str(config) if config else None,
-                  progress=not no_progress,
-                  log=lambda m: print(m, file=sys.stderr))
+    from qa_audit.cli.errors import clear_errors
+
+    with scope, clear_errors(db):  # a locked / read-only / damaged database, a full disk: one clear line
+        summary = run(inputs, out, db, metadata=metadata, dial_log=dial_log, backend=backend, model=model,
+                      agent_channel=agent_channel, workers=workers, executor=executor, scheduler=scheduler,
+                      force=force, select=_codes(select), ignore=_codes(ignore), rule_options=opts,
+                      detector_config=str(config) if config else None,
+                      progress=not no_progress,
+                      log=lambda m: print(m, file=sys.stderr))
     for line in summary.lines():
         print(line)
     raise typer.Exit(summary.exit_code)

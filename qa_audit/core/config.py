@@ -6,7 +6,9 @@ folder, or ``[tool.qa-audit]`` in ``pyproject.toml``::
     # qa-audit.yaml
     select: ["THREAT-*", "abuse", "DISCLOSE-001"]   # code globs, names or categories; empty = all
     ignore: ["THREAT-005"]
-    lexicons: ./my-lexicons                          # default: the project's lexicons/
+    lexicons: ./my-lexicons        # data folders, relative to this file; default: $QA_AUDIT_HOME/<name>,
+    rubrics: ./my-rubrics          #   else the shipped copies (qa_audit/core/resources.py);
+    reports: ./my-templates        #   `qa-audit init DIR` writes editable copies of lexicons/ and rubrics/
     self_id_window_turns: 0        # name the institution within this many agent turns (0 = whole call)
     self_id_window_seconds: 0      # ... or within this many seconds (whichever is later); both 0 = whole call
     # Default: the whole call, as the labelled definition reads ("never names the institution").
@@ -36,6 +38,8 @@ class Config:
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     lexicons: Optional[str] = None
+    rubrics: Optional[str] = None
+    reports: Optional[str] = None
     self_id_window_turns: int = 0
     self_id_window_seconds: float = 0.0
     include_unknown_speaker: bool = False
@@ -47,7 +51,7 @@ class Config:
     def from_dict(cls, d: dict[str, Any], source: str = "") -> "Config":
         if not isinstance(d, dict):
             raise ConfigError(f"{source}: configuration must be a mapping")
-        known = {"select", "ignore", "lexicons", "self_id_window_turns", "self_id_window_seconds",
+        known = {"select", "ignore", "lexicons", "rubrics", "reports", "self_id_window_turns", "self_id_window_seconds",
                  "include_unknown_speaker", "thresholds", "designated_lines"}
         for k in d:
             if k not in known:
@@ -60,11 +64,17 @@ class Config:
             if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
                 raise ConfigError(f"{source}: '{k}' must be a list of rule codes/globs")
             setattr(cfg, k, v)
-        if d.get("lexicons") is not None:
-            p = Path(str(d["lexicons"]))
+        for k in ("lexicons", "rubrics", "reports"):  # data folders, relative to the config file
+            if d.get(k) is None:
+                continue
+            if not isinstance(d[k], str) or not d[k].strip():
+                raise ConfigError(f"{source}: '{k}' must be a folder path, got {d[k]!r}")
+            p = Path(d[k]).expanduser()
             if not p.is_absolute() and source:
                 p = Path(source).resolve().parent / p
-            cfg.lexicons = str(p)
+            if not p.is_dir():
+                raise ConfigError(f"{source}: '{k}' folder {p} not found")
+            setattr(cfg, k, str(p))
         for k, typ in (("self_id_window_turns", int), ("self_id_window_seconds", float)):
             if k in d:
                 try:

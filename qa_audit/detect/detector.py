@@ -33,7 +33,7 @@ from qa_audit.detect.rules.base import RuleContext
 from qa_audit.text.normalize import NormText, normalize
 
 CSV_COLUMNS = ["finding_id", "call_id", "rule", "category", "severity", "segment", "start", "end",
-               "speaker", "evidence", "char_start", "char_end", "score", "message", "explanation"]
+               "speaker", "reason", "evidence", "char_start", "char_end", "score", "message", "explanation"]
 
 _CLAUSE_END = set(",.?!;:，。？！；：…\n")
 _QUOTE_OPEN = "“「『‘\""
@@ -97,7 +97,9 @@ class Detector:
 
         if not isinstance(config, Config):
             config = Config.load(config)
-        lexset = load_lexicons(lexicons or config.lexicons)
+        # `config` is the configuration in effect: without a lexicons key, QA_AUDIT_HOME / shipped
+        from qa_audit.core.resources import default_dir
+        lexset = load_lexicons(lexicons or config.lexicons or default_dir("lexicons"))
         rules = registry.select(select=(select if select is not None else config.select),
                                 ignore=(config.ignore + list(ignore or [])),
                                 scopes=("segment", "call"))
@@ -308,7 +310,7 @@ class Detector:
         ctx = self.context(call)
         findings: list[Finding] = []
         for rule in self.rules:
-            findings.extend(rule.check(ctx))
+            findings.extend(rule.findings(ctx))
         strong = {f.category for f in findings if not f.details.get("weak")}
         findings = [f for f in findings if not f.details.get("weak") or f.category in strong]
         findings.sort(key=lambda f: (-1 if f.segment is None else f.segment, f.char_start or 0, f.rule))

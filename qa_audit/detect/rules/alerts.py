@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
+from qa_audit.core.labels import shorten
 from qa_audit.core.model import ALERT, Finding
 from qa_audit.detect.rules._lexhits import best_hit, customer_hits, hit_finding
 from qa_audit.detect.rules.base import Rule, RuleContext
@@ -67,6 +68,7 @@ class Alert001(_CustomerAlert):
     category = "complaint_risk"
     basis = BASIS_COMPLAINT
     message = "客户表示将投诉、举报、报警或起诉（投诉风险预警，不扣分）"
+    reason_template = "表示要投诉、举报、报警或起诉，属投诉风险预警（不扣分，请主管跟进）"
 
 
 @register
@@ -95,6 +97,8 @@ class Alert002(_CustomerAlert):
     category = "vulnerable_customer"
     basis = BASIS_VULNERABLE
     message = "客户表明处于特殊困难情形（重病、丧亲、轻生念头、残障、未成年、高龄、灾害；特殊困难客户预警，不扣分）"
+    reason_template = ("表明处于特殊困难情形（重病、丧亲、轻生念头、残障、未成年、高龄或灾害），"
+                       "属特殊困难客户预警（不扣分，后续应审慎沟通）")
 
     def statements(self, ctx: RuleContext) -> list[tuple[int, object]]:
         """(segment, best hit) of the strong vulnerable-customer statements, in call order."""
@@ -136,6 +140,7 @@ class Vuln001(Rule):
              "《互联网金融逾期债务催收自律公约（试行）》第二十二条（不得采用恐吓、骚扰等手段，对特殊困难债务人审慎催收）")
     scope = "call"
     message = "客户表明处于特殊困难情形后，坐席仍持续施压、催逼或威胁"
+    reason_template = "客户此前已表明处于特殊困难情形，坐席仍继续施压、催逼或威胁"
 
     # threat / abuse hits also count as pressing after the statement
     _ALSO = ("threat", "abuse")
@@ -161,4 +166,6 @@ class Vuln001(Rule):
             why = (f"after the customer's statement at segment {first} "
                    f"('{first_hit.matched}' in '{said[:30]}', {first_hit.entry.id})")
             yield hit_finding(self, ctx, i, best, cands, th, False, prefix=why,
-                              statement_segment=first, pressing=best.entry.category)
+                              statement_segment=first, pressing=best.entry.category,
+                              meaning=f"客户此前说过“{shorten(said.rstrip('。；，! '), 20)}”，已表明处于特殊困难情形，"
+                                      f"坐席仍继续施压、催逼或威胁")

@@ -51,6 +51,7 @@ class Contact001(Rule):
     basis = BASIS_CONTACT
     scope = "call"
     message = "坐席将非债务人（紧急联系人、亲友、同事、错拨号码机主）作为催收对象，要求其代还或施压"
+    reason_template = "对方不是债务人本人（紧急联系人、亲友、同事或错拨号码的机主），坐席却把对方当作催收对象，要求其代还或向其施压"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         det = ctx.detector

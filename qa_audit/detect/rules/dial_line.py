@@ -111,6 +111,7 @@ class Dial006(Rule):
     basis = _BASIS_LINE
     scope = "dial_log"
     message = "未使用公司登记的专用催收电话拨打"
+    reason_template = "从主叫号码 {caller_line} 拨打，不是公司登记的专用催收电话"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         lines = designated(ctx)
@@ -166,6 +167,14 @@ class Dial007(Rule):
     basis = _BASIS_RECORD
     scope = "dial_log"
     message = "接通的催收电话未录音"
+    reason_template = "接通的催收电话没有录音，应全程录音"
+
+    @classmethod
+    def meaning(cls, f: Finding) -> str:
+        d = f.details.get("dial_duration")
+        if isinstance(d, (int, float)):
+            return f"接通 {d:g} 秒的催收电话没有录音，应全程录音"
+        return cls.reason_template
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         recorded = (ctx.options or {}).get("recorded")
@@ -212,6 +221,16 @@ class Dial008(Rule):
     basis = _BASIS_RECORD
     scope = "dial_log"
     message = "录音时长明显短于通话时长（录音不完整）"
+    reason_template = "录音时长明显短于通话时长，录音不完整"
+
+    @classmethod
+    def meaning(cls, f: Finding) -> str:
+        d = f.details
+        try:
+            return (f"通话 {float(d['dial_duration']):g} 秒，录音仅 {float(d['recording_duration']):.1f} 秒，"
+                    f"短了 {float(d['short_s']):.1f} 秒（{float(d['short_ratio']):.0%}），录音不完整")
+        except (KeyError, TypeError, ValueError):
+            return cls.reason_template
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         call = ctx.call
@@ -253,7 +272,7 @@ def run_recording_rules(call: Call, options: Optional[dict[str, Any]] = None, se
     ctx = RuleContext(call=call, options=dict(options or {}))
     out: list[Finding] = []
     for cls in registry.select(select, ignore, scopes=["dial_log"]):
-        out.extend(cls().check(ctx))
+        out.extend(cls().findings(ctx))
     return out
 
 
@@ -267,7 +286,7 @@ def reconcile_recordings(records: list[Any], files: Iterable[str], call_ids: Ite
         return []
     opts = {**dict(options or {}), "recorded": {"files": set(files), "call_ids": set(call_ids)}}
     ctx = RuleContext(call=None, options=opts, dial_log=list(records))
-    return sorted(Dial007().check(ctx), key=lambda f: f.call_id)
+    return sorted(Dial007().findings(ctx), key=lambda f: f.call_id)
 
 
 def line_notes(records: list[Any], options: Optional[dict[str, Any]] = None, *, dial_log_given: bool = False,

@@ -62,6 +62,12 @@ class Notice001(Rule):
     basis = BASIS_NOTICE
     scope = "call"
     message = "书面催收通知缺少必要要素"
+    reason_template = "书面催收通知缺少必要要素"
+
+    @classmethod
+    def meaning(cls, f: Finding) -> str:
+        missing = f.details.get("missing") or []
+        return cls.reason_template + (f"：{'、'.join(missing)}" if missing else "")
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         call = ctx.call
