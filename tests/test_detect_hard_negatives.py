@@ -31,5 +31,16 @@ def test_compliant_agent_turn_gives_no_finding(detector, text):
 
 @pytest.mark.parametrize("text", DATA["customer_turns"])
 def test_customer_words_never_violate(detector, text):
-    fs = detector.scan(_one("customer", text))
+    # what the customer says may raise an alert (预警: complaint risk, vulnerable customer), never a violation
+    fs = [f for f in detector.scan(_one("customer", text)) if f.severity != "alert"]
     assert not fs, "\n".join(f"{f.rule}: {f.explanation}" for f in fs)
+
+
+@pytest.mark.parametrize("text,alert", [("你们再打我就投诉，我去银保监会告你们。", "complaint_risk"),
+                                        ("滚，别他妈烦我了，再打我报警抓你们。", "complaint_risk"),
+                                        ("老子就是没钱，你们爱咋咋地。", None),
+                                        ("你们是不是要上门？会不会打到我单位？", None)])
+def test_customer_turns_raise_alerts_only_when_they_say_so(detector, text, alert):
+    fs = detector.scan(_one("customer", text))
+    assert {f.category for f in fs} == ({alert} if alert else set())
+    assert all(f.severity == "alert" and f.speaker == "customer" for f in fs)

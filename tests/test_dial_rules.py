@@ -260,7 +260,8 @@ def test_rules_are_registered_with_docs():
     from qa_audit.detect.rules import registry
 
     codes = [r.code for r in registry.select(scopes=["dial_log"])]
-    assert codes == ["DIAL-001", "DIAL-002", "DIAL-003", "DIAL-004", "DIAL-005"]
+    assert codes == ["DIAL-001", "DIAL-002", "DIAL-003", "DIAL-004", "DIAL-005", "DIAL-006", "DIAL-007",
+                     "DIAL-008"]
     for code in codes:
         assert "**Bad**" in registry.get(code).doc()
-    assert [r.code for r in registry.select(ignore=["DIAL-00[2-5]"], scopes=["dial_log"])] == ["DIAL-001"]
+    assert [r.code for r in registry.select(ignore=["DIAL-00[2-8]"], scopes=["dial_log"])] == ["DIAL-001"]

@@ -58,7 +58,8 @@ def _call(case) -> Call:
     segs = case.get("segments") or [case]
     return Call(call_id="T1", agent_id="A1", callee_relation=case.get("callee_relation", "debtor"),
                 segments=[Segment(float(i * 5), float(i * 5 + 4), s.get("speaker", "agent"), str(s["text"]))
-                          for i, s in enumerate(segs)])
+                          for i, s in enumerate(segs)],
+                kind=case.get("kind", "call"))  # kind: text = a written notice (NOTICE-001)
 
 
 @pytest.fixture(scope="module")

@@ -124,7 +124,8 @@ def test_default_rubrics_load_against_the_real_registry():
     assert call.kind == "call" and text.kind == "text"
     assert call.max_points == 100 and text.max_points == 100
     fatal_cats = {c for it in call.items if it.fatal for c in it.categories}
-    assert fatal_cats == {"threat", "abuse", "third_party_disclosure", "impersonation", "unauthorized_waiver"}
+    assert fatal_cats == {"threat", "abuse", "third_party_disclosure", "impersonation", "unauthorized_waiver",
+                          "contact_pressure"}
     sections = [s.name for s in call.sections]
     assert sections[0] == "开场与身份表明" and "沟通礼仪" in sections and "还款协商" in sections
     assert [g.name for g in call.grades] == ["优秀", "良好", "合格", "不合格"]
@@ -184,8 +185,14 @@ def test_default_rubrics_watch_every_registered_rule():
     call, text = default_rubric("call"), default_rubric("text")
     rules = registry.all_rules()
     assert rules
+    text_only = {"NOTICE-001"}  # judges written notices only
+    call_only = {"VULN-001"}    # needs a customer turn, which a notice has not
     for r in rules:
         f = Finding("c", r.code, r.category, r.severity, None, None, None, "agent", "", None, None, "", "")
-        assert any(it.watches(f) for it in call.items), f"{r.code} ({r.category}) not in rubrics/call.yaml"
-        if r.scope in ("segment", "call"):
+        if r.severity == "alert":  # 预警: never deducts, so no item watches it
+            assert not any(it.watches(f) for it in call.items + text.items), r.code
+            continue
+        if r.code not in text_only:
+            assert any(it.watches(f) for it in call.items), f"{r.code} ({r.category}) not in rubrics/call.yaml"
+        if r.scope in ("segment", "call") and r.code not in call_only:
             assert any(it.watches(f) for it in text.items), f"{r.code} ({r.category}) not in rubrics/text.yaml"

@@ -1,8 +1,9 @@
 """One harness for every rule's YAML test cases (tests/rules/CODE.yaml), sqlfluff style.
 
 A case is a string (one agent turn to a confirmed debtor), a mapping {speaker, text}, or a whole
-call {callee_relation, segments: [...]}.  ``fail*`` cases must give at least one finding of the rule,
-``pass*`` cases none.
+call {callee_relation, segments: [...]}; ``kind: text`` makes it a written notice (SMS / letter, one
+agent segment per line).  ``fail*`` cases must give at least one finding of the rule, ``pass*`` cases
+none.
 """
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ def _call(case, n: int) -> Call:
         relation = case.get("callee_relation", "debtor")
     segments = [Segment(start=float(i * 5), end=float(i * 5 + 4), speaker=s.get("speaker", "agent"),
                         text=str(s["text"])) for i, s in enumerate(segs)]
-    return Call(call_id=f"T{n:03d}", agent_id="A1", callee_relation=relation, segments=segments)
+    return Call(call_id=f"T{n:03d}", agent_id="A1", callee_relation=relation, segments=segments,
+                kind=case.get("kind", "call"))
 
 
 def _cases():

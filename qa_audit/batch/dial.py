@@ -56,3 +56,52 @@ def _case_week_call(records: list, finding: Finding) -> Call:
     rs = [r for r in records if r.case_id == case and r.iso_week == week] or \
          [r for r in records if r.case_id == case]
     return case_week_call(case, week, rs)
+
+
+def reconcile(records: list, items: list, batch_calls: dict[str, str], by_call: dict[str, list[Finding]],
+              rule_options: dict[str, Any], select: Optional[list[str]], ignore: Optional[list[str]],
+              dial_log: Any = None) -> list[dict[str, str]]:
+    """全程录音: add DIAL-007 (connected attempts without a recording) to ``by_call``; return the
+    warnings for the batch's recordings that have no row in the dial log (not reconciled)."""
+    from qa_audit.detect.rules.dial_line import reconcile_recordings
+
+    if not records:
+        return []
+    matched_files = {Path(it.path).name for it in items}
+    rec_ids = set(batch_calls) | {it.call_id for it in items if it.call_id} | {Path(it.path).stem for it in items}
+    for f in reconcile_recordings(records, matched_files, rec_ids, rule_options, select, ignore):
+        if f.finding_id not in {x.finding_id for x in by_call[f.call_id]}:
+            by_call[f.call_id].append(f)
+    rec_by_call = {r.call_id for r in records}
+    by_file = {Path(r.file).name for r in records if r.file}
+    kinds = {it.key: it.kind for it in items}
+    return [{"item": key, "error": f"recording {cid!r} has no row in the dial log ({dial_log}); not reconciled"}
+            for cid, key in sorted(batch_calls.items())
+            if kinds.get(key) in ("audio", "transcript") and cid not in rec_by_call
+            and Path(key).name not in by_file]
+
+
+def notes(records: list, meta: dict[str, dict], rule_options: dict[str, Any], dial_log: Any,
+          select: Optional[list[str]], ignore: Optional[list[str]]) -> list[str]:
+    """Why DIAL-006 judged nothing or only part (the run summary's notes; never errors)."""
+    from qa_audit.detect.rules.dial_line import line_notes
+
+    return line_notes(records, rule_options, dial_log_given=dial_log is not None,
+                      metadata_lines=any("caller_line" in (ov.get("metadata") or {}) for ov in meta.values()),
+                      select=select, ignore=ignore)
+
+
+def designated_lines(rule_options: dict[str, Any], detector_config: Any) -> list[dict[str, str]]:
+    """专用电话 (DIAL-006): ``designated_lines`` of qa-audit.yaml into ``rule_options`` unless given
+    there; returns the failure of a broken configuration."""
+    from qa_audit.core.config import Config, ConfigError
+
+    if "designated_lines" in rule_options:
+        return []
+    try:
+        conf = detector_config if isinstance(detector_config, Config) else Config.load(detector_config)
+    except ConfigError as e:
+        return [{"item": str(detector_config or "qa-audit.yaml"), "error": str(e)}]
+    if conf.designated_lines is not None:
+        rule_options["designated_lines"] = list(conf.designated_lines)
+    return []

@@ -217,13 +217,17 @@ def _transcribe(item: dict[str, Any], cfg: dict[str, Any]) -> Call:
 
 
 def _scan(call: Call, cfg: dict[str, Any]) -> list:
-    """The Detector's findings plus the audio-metric rules' (no finding twice)."""
+    """The Detector's findings plus the audio-metric and recording rules' (no finding twice)."""
     from qa_audit.detect.rules.audio_metrics import run_audio_rules
+    from qa_audit.detect.rules.dial_line import run_recording_rules
 
     findings = list(_detector(cfg).scan(call))
     have = {f.finding_id for f in findings}
     findings += [f for f in run_audio_rules(call, cfg.get("rule_options"), cfg.get("select"),
                                             cfg.get("ignore")) if f.finding_id not in have]
+    have = {f.finding_id for f in findings}  # DIAL-006 caller line, DIAL-008 recording length
+    findings += [f for f in run_recording_rules(call, cfg.get("rule_options"), cfg.get("select"),
+                                                cfg.get("ignore")) if f.finding_id not in have]
     return findings
 
 

@@ -20,7 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
-from qa_audit.batch.dial import dial_findings, missing_recordings, pseudo_calls
+from qa_audit.batch.dial import (designated_lines, dial_findings, missing_recordings, notes, pseudo_calls,
+                                 reconcile)
 from qa_audit.batch.discover import Item, discover, file_hash
 from qa_audit.batch.executors import dispatch
 from qa_audit.batch.overlays import Overlays, assign_call_ids, load_overlays
@@ -45,12 +46,14 @@ class Plan:
     force: bool = False
     workers: int = 1
     executor: str = "local"
+    dial_log: Optional[str] = None  # the dial log given (None: none)
     todo: list[Item] = field(default_factory=list)
     cfg: dict[str, Any] = field(default_factory=dict)  # for process_item, in every worker
     dial_by_call: dict[str, list[Finding]] = field(default_factory=dict)
     keep: Optional[set[str]] = None  # rule codes a call keeps (None = all)
     failures: list[dict[str, str]] = field(default_factory=list)
     warnings: list[dict[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # checks skipped and why (run summary, never errors)
     batch_calls: dict[str, str] = field(default_factory=dict)  # call id -> item key
     stage: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # seconds per stage
     worker_stats: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -102,6 +105,7 @@ def plan(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, store,
     items, ignored, missing = discover(inputs, exclude=[out])
     select, ignore = _nonempty(select), _nonempty(ignore)
     rules = {"select": select, "ignore": ignore, "rule_options": dict(rule_options or {})}
+    config_failures = designated_lines(rules["rule_options"], detector_config)  # DIAL-006 专用电话
     asr = {"backend": backend, "model": model, "agent_channel": agent_channel}
     t0 = time.perf_counter()
     ov = load_overlays(store, inputs, metadata, dial_log)
@@ -114,7 +118,8 @@ def plan(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, store,
                          ignored=ignored, options={**options, "workers": workers, "executor": executor})
     p = Plan(run_id=run_id, out=out, store=store, inputs=inputs, items=items, overlays=ov,
              summary=summary, force=force, workers=workers, executor=executor, started=started,
-             failures=[{"item": path, "error": why} for path, why in missing] + ov.failures,
+             dial_log=None if dial_log is None else str(dial_log),
+             failures=[{"item": path, "error": why} for path, why in missing] + config_failures + ov.failures,
              warnings=list(ov.warnings))
     p.stage["load"] += t_load
     p.dial_by_call, p.keep = dial_findings(ov.records, rules["rule_options"], select, ignore)
@@ -244,6 +249,11 @@ def apply_dial_rules(p: Plan) -> list[Call]:
     t1 = time.perf_counter()
     records = p.overlays.records
     p.failures += missing_recordings(records, p.items, p.batch_calls)
+    opts = p.cfg.get("rule_options") or {}
+    select, ignore = p.cfg.get("select"), p.cfg.get("ignore")
+    # 全程录音: connected attempts without a recording (DIAL-007), recordings without a row
+    p.warnings += reconcile(records, p.items, p.batch_calls, p.dial_by_call, opts, select, ignore, p.dial_log)
+    p.notes += notes(records, p.overlays.meta, opts, p.dial_log, select, ignore)
     pseudo = pseudo_calls(records, p.dial_by_call, p.batch_calls)
     if pseudo:
         with p.store.transaction() as con:
@@ -284,6 +294,7 @@ def report(p: Plan, reports: bool = True, prog: Optional[Progress] = None) -> di
     call_ids = p.call_ids
     _settle_failures(p)
     s.warnings = sorted(p.warnings, key=lambda f: (f["item"], f["error"]))
+    s.notes = list(p.notes)
     s.calls = len(call_ids)
     count_findings(p.store, call_ids, s)
     _guarded(p, "report", "reports", prog, lambda: _write_reports(p, call_ids) if reports else None)

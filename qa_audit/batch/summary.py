@@ -26,6 +26,7 @@ class RunSummary:
     findings_by_rule: dict[str, int] = field(default_factory=dict)
     failures: list[dict[str, str]] = field(default_factory=list)
     warnings: list[dict[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # checks skipped and why (never errors)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     audio_seconds: float = 0.0
     workers: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -56,6 +57,8 @@ class RunSummary:
             out.append(f"FAILED  {f['item']}: {f['error']}")
         for w in self.warnings:
             out.append(f"WARNING {w['item']}: {w['error']}")
+        for n in self.notes:
+            out.append(f"NOTE    {n}")
         if self.reports:
             out.append(f"reports: {self.out_dir}")
         return out

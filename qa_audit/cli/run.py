@@ -64,8 +64,9 @@ def run_command(
         opts[name.strip()] = _value(value.strip())
     from qa_audit.detect.rules.audio_metrics import DEFAULTS as AUDIO_DEFAULTS
     from qa_audit.detect.rules.dial import DEFAULTS as DIAL_DEFAULTS, parse_hhmm
+    from qa_audit.detect.rules.dial_line import DEFAULTS as LINE_DEFAULTS
 
-    known = {**DIAL_DEFAULTS, **AUDIO_DEFAULTS}
+    known = {**DIAL_DEFAULTS, **AUDIO_DEFAULTS, **LINE_DEFAULTS}
     for name in opts:
         if name not in known:
             raise typer.BadParameter(f"unknown rule option {name!r}; known: {', '.join(sorted(known))}")

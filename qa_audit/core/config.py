@@ -15,6 +15,10 @@ folder, or ``[tool.qa-audit]`` in ``pyproject.toml``::
     # A department whose procedure demands it in the opening sets e.g. 6 turns / 90 s.
     include_unknown_speaker: false # also judge segments whose speaker is "unknown"
     thresholds: {threat: 0.6}      # per-category override of the lexicon threshold
+    designated_lines: ["021-61234567", "4008001234"]   # 专用电话: the lines collection calls may use
+    # designated_lines: {file: lines.txt}   # ... or one per line in a file (relative to this config;
+    #                                       #     blank lines and '#' comments ignored)
+    # Not set: DIAL-006 is skipped (with a note in the run summary).
 """
 from __future__ import annotations
 
@@ -40,6 +44,7 @@ class Config:
     self_id_window_seconds: float = 0.0
     include_unknown_speaker: bool = False
     thresholds: dict[str, float] = field(default_factory=dict)
+    designated_lines: Optional[list[str]] = None  # None = not configured (DIAL-006 skipped)
     source: str = ""
 
     @classmethod
@@ -47,7 +52,7 @@ class Config:
         if not isinstance(d, dict):
             raise ConfigError(f"{source}: configuration must be a mapping")
         known = {"select", "ignore", "lexicons", "rubrics", "reports", "self_id_window_turns", "self_id_window_seconds",
-                 "include_unknown_speaker", "thresholds"}
+                 "include_unknown_speaker", "thresholds", "designated_lines"}
         for k in d:
             if k not in known:
                 raise ConfigError(f"{source}: unknown key '{k}' (known: {', '.join(sorted(known))})")
@@ -87,6 +92,8 @@ class Config:
             if not isinstance(v, (int, float)) or not 0 <= float(v) <= 1:
                 raise ConfigError(f"{source}: threshold for '{k}' must be between 0 and 1")
             cfg.thresholds[str(k)] = float(v)
+        if d.get("designated_lines") is not None:
+            cfg.designated_lines = _designated_lines(d["designated_lines"], source)
         return cfg
 
     @classmethod
@@ -134,3 +141,31 @@ class Config:
             line = f":{mark.line + 1}" if mark else ""
             raise ConfigError(f"{p}{line}: invalid YAML: {e}") from e
         return cls.from_dict(data, str(p))
+
+
+def _designated_lines(v: Any, source: str) -> list[str]:
+    """``designated_lines``: a list of line numbers, or ``{file: lines.txt}`` (one per line, relative to
+    the config file; blank lines and ``#`` comments ignored)."""
+    if isinstance(v, dict):
+        if set(v) != {"file"} or not isinstance(v["file"], str) or not v["file"].strip():
+            raise ConfigError(f"{source}: 'designated_lines' must be a list of lines or {{file: lines.txt}}")
+        p = Path(v["file"])
+        if not p.is_absolute() and source:
+            p = Path(source).resolve().parent / p
+        try:
+            text = p.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError(f"{source}: designated_lines file {p}: cannot read: "
+                              f"{getattr(e, 'strerror', None) or e}") from e
+        lines = [ln.split("#", 1)[0].strip() for ln in text.splitlines()]
+        out = [ln for ln in lines if ln]
+        if not out:
+            raise ConfigError(f"{source}: designated_lines file {p} lists no line")
+        return out
+    if isinstance(v, (str, int)) and not isinstance(v, bool):
+        v = [v]
+    if not isinstance(v, list) or not v or not all(isinstance(x, (str, int)) and not isinstance(x, bool)
+                                                  and str(x).strip() for x in v):
+        raise ConfigError(f"{source}: 'designated_lines' must be a non-empty list of line numbers "
+                          f"or {{file: lines.txt}}")
+    return [str(x).strip() for x in v]

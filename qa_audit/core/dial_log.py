@@ -14,6 +14,9 @@ A dial log is a CSV file with one row per dial attempt (answered or not)::
   and a mask such as ``138****8000``.  The clear number never reaches a Call, a finding or a file.
 - ``started_at`` ISO 8601 with time zone (a time without zone is read as ``default_tz`` with a
   warning); ``connected`` yes/no (1/0, true/false, 是/否, 接通/未接通); ``duration`` seconds.
+- ``caller_line`` (optional; aliases ``caller_number``, ``主叫号码``, ``外显号码``) the company line the
+  attempt was dialled from, checked against ``designated_lines`` (DIAL-006).  A company number, kept
+  as written; ``None`` on every record when the log has no such column.
 
 A row that cannot be read (bad timestamp, bad ``connected`` value, no id) is reported as one error
 line naming the file and line; the rest of the log is used.
@@ -47,6 +50,8 @@ _ALIASES = {
     "started_at": ("started_at", "start", "time", "start_time", "拨打时间"),
     "connected": ("connected", "answered", "是否接通", "接通"),
     "duration": ("duration", "duration_s", "seconds", "通话时长"),
+    # the company line the call was made from (专用电话; DIAL-006); optional
+    "caller_line": ("caller_line", "caller_number", "caller", "line_number", "主叫号码", "外呼号码", "外显号码", "主叫"),
 }
 _YES = {"yes", "y", "1", "true", "t", "connected", "answered", "是", "接通", "已接通"}
 _NO = {"no", "n", "0", "false", "f", "", "unanswered", "missed", "否", "未接通", "未接"}
@@ -77,6 +82,7 @@ class DialRecord:
     duration: Optional[float]
     source: str = ""
     warnings: list[str] = field(default_factory=list)
+    caller_line: Optional[str] = None  # None: the log has no caller_line column
 
     @property
     def started_at_iso(self) -> str:
@@ -111,6 +117,7 @@ class DialRecord:
             "connected": self.connected,
             "dial_duration": self.duration,
             "dial_log_line": self.line,
+            **({"caller_line": self.caller_line} if self.caller_line else {}),
         }
 
 
@@ -271,6 +278,7 @@ def load_dial_log(path: str | Path, key: bytes, default_tz: timezone = DEFAULT_T
             callee_hash=hash_number(number, key), callee_masked=mask_number(number),
             callee_relation=parse_relation(get(row, "callee_relation")), started_at=started,
             connected=connected, duration=duration, source=str(path), warnings=warns,
+            caller_line=get(row, "caller_line") if "caller_line" in cols else None,
         ))
     return records, errors
 

@@ -26,9 +26,16 @@ CATEGORY_LABELS = {
     "privacy_probing": "打探无关隐私",
     "dial_frequency": "拨打时段/频次",
     "audio_quality": "通话质量指标",
+    "contact_pressure": "向联系人催收",
+    "vulnerable_pressure": "对特殊困难客户施压",
+    "notice_elements": "书面通知要素缺失",
+    "designated_line": "未使用专用电话",
+    "recording_integrity": "未全程录音",
+    "complaint_risk": "投诉风险预警",
+    "vulnerable_customer": "特殊困难客户预警",
     "good_practice": "良好示范",
 }
-SEVERITY_LABELS = {"low": "轻微", "medium": "一般", "high": "严重", "critical": "特别严重"}
+SEVERITY_LABELS = {"alert": "预警", "low": "轻微", "medium": "一般", "high": "严重", "critical": "特别严重"}
 STATUS_LABELS = {"unreviewed": "待复核", "confirmed": "已确认", "dismissed": "已驳回", "appealed": "申诉中"}
 SPEAKER_LABELS = {"agent": "坐席", "customer": "客户", "unknown": "未知"}
 RELATION_LABELS = {"debtor": "债务人", "contact": "联系人", "unknown": "未知"}

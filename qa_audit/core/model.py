@@ -19,7 +19,10 @@ from typing import Any, Optional
 
 SPEAKERS = ("agent", "customer", "unknown")
 RELATIONS = ("debtor", "contact", "unknown")
-SEVERITIES = ("low", "medium", "high", "critical")
+# "alert" (预警) is not a violation: customer-side signals (complaint risk, a vulnerable customer) that
+# never deduct points and never feed penalty referrals; listed first so that it ranks below "low"
+SEVERITIES = ("alert", "low", "medium", "high", "critical")
+ALERT = "alert"
 CALL_KINDS = ("call", "text")  # text = SMS / letter notice
 
 _SAFE_ID = re.compile(r"[^0-9A-Za-z_.\-\u4e00-\u9fff]+")
@@ -214,7 +217,7 @@ class Finding:
     call_id: str
     rule: str  # code, e.g. "THREAT-003"
     category: str  # threat | abuse | third_party_disclosure | unauthorized_waiver | impersonation | no_self_identification | ...
-    severity: str  # low | medium | high | critical
+    severity: str  # low | medium | high | critical, or alert (预警: never scored or referred)
     segment: Optional[int]  # index into call.segments; None for call-level findings
     start: Optional[float]
     end: Optional[float]

@@ -93,6 +93,7 @@ class DialogueTracker:
         self.verify_request = comp("agent_verify_request")
         self.verify_answer = comp("customer_verify_answer")
         self.verify_mismatch = comp("agent_verify_mismatch")
+        self.addresses_third = comp("agent_addresses_third_party")
 
     # the agent asks for someone by name (是王磊吗 / 请问是王磊先生吗 / 找一下王磊); the customer says 我就是王磊
     _ASKED_NAME = re.compile(r"(?:是|找一下|找|请问)([\u4e00-\u9fff]{2,3}?)(?:先生|女士|小姐|本人)?(?:吗|么|嘛|是吧|对吧|[?？]|[,，。]|$)")
@@ -115,6 +116,7 @@ class DialogueTracker:
         asked = False  # the agent's last turn asked who is on the line
         asked_who = False  # ... and named no debt (a plain 不是 denies the identity)
         asked_self = False  # ... and asked for the account holder himself (是…本人吗)
+        asked_third = False  # ... and addressed a relative/colleague of the debtor (你同事邓凯 / 你们仓库的主管)
         verify = 0  # 1: the agent asked for an identity check (身份证后四位); 2: the customer answered it
         agent_turns = 0
         asked_names: set[str] = set()  # names the agent asked for (是王磊吗 / 找一下王磊)
@@ -153,6 +155,9 @@ class DialogueTracker:
                 asked_who = asked and agent_turns <= 3 and not self.q_debt.search(t)
                 # 是…本人吗: the question is about the account holder himself, whoever the dialer dialled
                 asked_self = asked and bool(re.search(r"(?<![他她])本人(吗|么|嘛|是吧|对吧|[?？])", t))
+                # 是马骁吗？…找一下你同事邓凯 / 是远景物流吗？我找一下你们仓库的主管: the question is for a
+                # relative or colleague of the debtor, so a yes confirms who that third party is
+                asked_third = asked and not asked_self and bool(self._first(self.addresses_third, t))
                 st.party.append(party)
                 st.confirmed.append(confirmed)
                 st.since.append(since)
@@ -166,7 +171,7 @@ class DialogueTracker:
             yes = bool(asked and self._first(self.confirm, t))
             hit = self._first(self.self_claim, t)
             if not hit and (m := self._I_AM_NAME.search(t)) and m.group(2) in asked_names \
-                    and not re.search(r"(他|她)", t[:m.start()]):
+                    and not asked_third and not re.search(r"(他|她)", t[:m.start()]):
                 # 我就是王磊 after the agent asked for 王磊: the named person is on the line
                 hit = ("i-am-the-named-person", m.group())
             if hit:
@@ -181,10 +186,14 @@ class DialogueTracker:
             elif party == "third_party" and (h := self._first(self.handover, t)):
                 change(i, "debtor", False, h)
             elif asked and (hit := self._first(self.confirm, t)):
-                if prior == "contact" and party == "third_party" and not asked_self:
+                if asked_third:
+                    st.events.append(Event(i, "third_party", False, hit[0] + " (asked for a relative/colleague)", hit[1]))
+                    if party != "third_party":
+                        change(i, "third_party", False, (hit[0] + " (asked for a relative/colleague)", hit[1]))
+                elif prior == "contact" and party == "third_party" and not asked_self:
                     # the contact the dialer called said "yes, it's me": still a third party
                     st.events.append(Event(i, "third_party", False, hit[0] + " (contact number)", hit[1]))
                 else:
                     change(i, "debtor", True, hit)
-            asked = asked_who = asked_self = False
+            asked = asked_who = asked_self = asked_third = False
         return st

@@ -3,6 +3,12 @@
 ``evaluate(inputs, labels_path) -> EvalReport``: per category call-level precision / recall / F1,
 segment-level hits (a labelled violation is hit when a finding of its category is on its segment),
 the share of compliant calls with any finding, and the lists of misses and false alarms.
+
+The categories measured are the six core ones plus every category the labels use (e.g.
+``contact_pressure``, ``complaint_risk``).  Alert categories (rules of severity ``alert``: the
+customer-side ``complaint_risk`` and ``vulnerable_customer``) are measured like the others but are
+not violations: a call labelled only with alerts is compliant, and an alert finding does not make a
+compliant call "flagged".
 """
 from __future__ import annotations
 
@@ -101,13 +107,15 @@ class EvalReport:
     def format(self) -> str:
         lines = [f"calls evaluated: {self.calls}", "",
                  f"{'category':<24}{'P':>7}{'R':>7}{'F1':>7}{'TP':>5}{'FP':>5}{'FN':>5}   segments hit"]
+        alerts = alert_categories()
         for c in self.categories.values():
             seg = f"{c.seg_hit}/{c.seg_gold}" if c.seg_gold else "-"
             lines.append(f"{c.category:<24}{c.precision:>7.3f}{c.recall:>7.3f}{c.f1:>7.3f}"
-                         f"{c.tp:>5}{c.fp:>5}{c.fn:>5}   {seg}")
+                         f"{c.tp:>5}{c.fp:>5}{c.fn:>5}   {seg}" + ("   (alert)" if c.category in alerts else ""))
         lines.append("")
         lines.append(f"compliant calls with any finding: {self.compliant_flagged}/{self.compliant_calls}"
-                     f" = {self.compliant_flagged_share:.1%}")
+                     f" = {self.compliant_flagged_share:.1%}"
+                     + (" (alerts are not violations: not counted)" if alerts else ""))
         if self.misses:
             lines.append("\nmisses (labelled, not found):")
             for m in self.misses:
@@ -125,13 +133,31 @@ class EvalReport:
         return "\n".join(lines)
 
 
+def alert_categories() -> set[str]:
+    """Categories of the registered rules whose severity is ``alert`` (not violations)."""
+    from qa_audit.core.model import ALERT
+    from qa_audit.detect.rules import registry
+
+    return {r.category for r in registry.all_rules() if r.severity == ALERT}
+
+
 def evaluate(inputs: Iterable[str | Path], labels_path: str | Path, detector=None,
-             categories: Iterable[str] = CATEGORIES) -> EvalReport:
+             categories: Optional[Iterable[str]] = None) -> EvalReport:
+    """``categories``: None = the six core categories and every other category the labels use."""
+    from qa_audit.core.model import ALERT
     from qa_audit.detect.detector import Detector, iter_transcripts, load_input
 
     det = detector or Detector.load()
     labels = load_labels(labels_path)
-    cats = list(categories)
+    if categories is None:
+        cats = list(CATEGORIES)
+        for lab in labels.values():
+            for v in lab.get("violations", []):
+                if v["category"] not in cats:
+                    cats.append(str(v["category"]))
+    else:
+        cats = list(categories)
+    alerts = alert_categories()
     rep = EvalReport(categories={c: CategoryScore(c) for c in cats})
     for path in iter_transcripts(inputs):
         try:
@@ -151,9 +177,9 @@ def evaluate(inputs: Iterable[str | Path], labels_path: str | Path, detector=Non
         pred: dict[str, list] = {}
         for f in findings:
             pred.setdefault(f.category, []).append(f)
-        if not gold:
+        if not set(gold) - alerts:  # compliant: no violation (alerts are not violations)
             rep.compliant_calls += 1
-            if findings:
+            if any(f.severity != ALERT for f in findings):
                 rep.compliant_flagged += 1
         for c in cats:
             sc = rep.categories[c]

@@ -31,10 +31,11 @@ def calls_frame(views: Sequence[CallView]):
                      "时长(秒)": c.duration, "得分": k.total if k else None, "等级": k.grade if k else "",
                      "是否合格": ("合格" if k.passed else "不合格") if k else "",
                      "一票否决": ("是" if k.fatal else "否") if k else "",
-                     "违规数": len(v.counted), "已撤销": len(v.findings) - len(v.counted),
+                     "违规数": len(v.counted), "预警数": len(v.alerts),
+                     "已撤销": sum(1 for _, st in v.findings if st["status"] == "dismissed"),
                      "录音文件": c.audio or ""})
     return pd.DataFrame(rows, columns=["通话编号", "坐席", "团队", "开始时间", "周次", "类型", "接听人(拨号器)",
-                                       "时长(秒)", "得分", "等级", "是否合格", "一票否决", "违规数", "已撤销",
+                                       "时长(秒)", "得分", "等级", "是否合格", "一票否决", "违规数", "预警数", "已撤销",
                                        "录音文件"])
 
 

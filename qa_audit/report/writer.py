@@ -30,7 +30,7 @@ from urllib.parse import quote
 from qa_audit.core.atomic import write_bytes, write_text
 from qa_audit.core.labels import (KIND_LABELS, RELATION_LABELS, SPEAKER_LABELS, category_label, reason_of,
                                   seconds_label, severity_label, status_label, why_label)
-from qa_audit.core.model import Call, Finding, safe_id
+from qa_audit.core.model import ALERT, Call, Finding, safe_id
 from qa_audit.core.resources import reports_dir
 from qa_audit.report import tables
 from qa_audit.report.charts import column_chart, hbar_chart, line_chart
@@ -100,7 +100,13 @@ class CallView:
 
     @property
     def counted(self) -> list[tuple[Finding, dict[str, Any]]]:
-        return [(f, s) for f, s in self.findings if s["status"] != "dismissed"]
+        """Violations that count (not dismissed; alerts are not violations)."""
+        return [(f, s) for f, s in self.findings if s["status"] != "dismissed" and f.severity != ALERT]
+
+    @property
+    def alerts(self) -> list[tuple[Finding, dict[str, Any]]]:
+        """Customer-side alerts (预警: complaint risk, vulnerable customer) not dismissed as wrong."""
+        return [(f, s) for f, s in self.findings if s["status"] != "dismissed" and f.severity == ALERT]
 
 
 def _unique_names(keys: Iterable[str]) -> dict[str, str]:
@@ -155,7 +161,8 @@ def _trend(store: Store, last_week: str, weeks: int = 12) -> list[dict[str, Any]
                   SUM(CASE WHEN s.card_json IS NULL THEN NULL
                            WHEN json_extract(s.card_json, '$.passed') THEN 1 ELSE 0 END) AS passed,
                   COUNT(s.call_id) AS scored,
-                  SUM(CASE WHEN EXISTS (SELECT 1 FROM findings f WHERE f.call_id=c.call_id) THEN 1 ELSE 0 END)
+                  SUM(CASE WHEN EXISTS (SELECT 1 FROM findings f WHERE f.call_id=c.call_id
+                                                 AND f.severity != 'alert') THEN 1 ELSE 0 END)
                       AS flagged
            FROM calls c LEFT JOIN scorecards s ON s.call_id=c.call_id
            WHERE c.week != '' AND c.week <= ? GROUP BY c.week ORDER BY c.week""", (last_week,)).fetchall()
@@ -296,6 +303,13 @@ def _summary_context(store: Store, views: Sequence[CallView], refs: Sequence[Ref
             ks = [v.card for v in vs if v.card]
             rows.append({"key": g, "calls": len(vs), "flagged": sum(1 for v in vs if v.counted),
                          "violations": sum(len(v.counted) for v in vs),
+                         "alerts": sum(len(v.alerts) for v in vs),
+                         "alert_calls": sum(1 for v in vs if v.alerts),
+                         # calls with an alert of each kind (one call = one follow-up)
+                         "complaint_risk": sum(1 for v in vs if any(f.category == "complaint_risk"
+                                                                      for f, _ in v.alerts)),
+                         "vulnerable_customer": sum(1 for v in vs if any(f.category == "vulnerable_customer"
+                                                                           for f, _ in v.alerts)),
                          "mean": (sum(k.total for k in ks) / len(ks)) if ks else None,
                          "pass_rate": (sum(1 for k in ks if k.passed) / len(ks)) if ks else None,
                          "fatal": sum(1 for k in ks if k.fatal)})
@@ -331,6 +345,7 @@ def _summary_context(store: Store, views: Sequence[CallView], refs: Sequence[Ref
     flagged = sorted((v for v in views if v.findings),
                      key=lambda v: (v.card.total if v.card else 0, v.call.call_id))
     return {"n_calls": n, "n_flagged": sum(1 for v in views if v.counted), "n_violations": len(counted),
+            "n_alerts": sum(len(v.alerts) for v in views),
             "pass_rate": passed / len(cards) if cards else None, "n_passed": passed, "n_fatal": fatal,
             "mean_score": mean, "n_referrals": len(refs), "failures": fails, "charts": charts,
             "agent_rows": agent_rows, "team_rows": team_rows, "trend": trend, "flagged": flagged,

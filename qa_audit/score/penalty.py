@@ -5,7 +5,7 @@
     refs[0].tier, refs[0].tier_name, refs[0].reason
 
 A *violation* is one call with at least one counted finding (not dismissed by a reviewer, effective
-severity >= ``min_severity``).  For each agent with violations in a period (ISO week of the call's
+severity >= ``min_severity``; an alert, severity ``alert``, never counts).  For each agent with violations in a period (ISO week of the call's
 local time) the tier is::
 
     max(severity_tier[worst severity], category_tier[c] for each category)
@@ -26,12 +26,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence, Union
 
-from qa_audit.core.model import SEVERITIES, Finding
+from qa_audit.core.model import ALERT, SEVERITIES, Finding
 from qa_audit.core.resources import rubrics_dir
 from qa_audit.score.rubric import CORE_CATEGORIES, RubricError, category_label, default_rubric, read_yaml_mapping, rule_index, rule_info, severity_label
 from qa_audit.store.db import Store, row_to_finding
 
 COUNTED_STATUSES = ("unreviewed", "confirmed", "appealed")
+VIOLATION_SEVERITIES = tuple(s for s in SEVERITIES if s != ALERT)  # what a tier can be given for
 
 
 # --- the penalty procedure ---------------------------------------------------------------------------
@@ -83,9 +84,10 @@ def load_penalties(path: Union[str, Path, None] = None) -> Penalties:
     name = chk.text(data, "name", "penalties", "") or ""
     window = chk.integer(data, "window_days", "penalties", 90, minimum=1) or 90
     min_sev = chk.text(data, "min_severity", "penalties", "low") or "low"
-    if min_sev not in SEVERITIES:
+    if min_sev not in VIOLATION_SEVERITIES:
         chk.err(data.key_line("min_severity"), f"penalties: min_severity must be one of "
-                                               f"{', '.join(SEVERITIES)}, got {min_sev!r}")
+                                               f"{', '.join(VIOLATION_SEVERITIES)}, got {min_sev!r}")
+        min_sev = "low"
     tiers: list[Tier] = []
     for t, ln in chk.list_of(data, "tiers", "penalties"):
         td = chk.mapping(t, "tier", ln)
@@ -127,7 +129,7 @@ def load_penalties(path: Union[str, Path, None] = None) -> Penalties:
                     chk.err(m.line, f"penalties: {key}: missing {what} {s!r}")
         return out
 
-    sev_tier = level_map("severity_tier", SEVERITIES, "severity", True)
+    sev_tier = level_map("severity_tier", VIOLATION_SEVERITIES, "severity", True)
     cat_tier = level_map("category_tier", sorted(rule_index().categories | set(CORE_CATEGORIES)),
                          "category", False)
 
@@ -270,8 +272,8 @@ class _History:
                 f = row_to_finding(r)
                 st = self.store.review_state(f.finding_id)
                 sev = st.get("severity") or f.severity
-                if st["status"] not in COUNTED_STATUSES:
-                    continue
+                if st["status"] not in COUNTED_STATUSES or ALERT in (f.severity, sev):
+                    continue  # dismissed, or an alert (预警: never referred)
                 if sev in SEVERITIES and SEVERITIES.index(sev) < self.min_rank:
                     continue
                 out.append((f, st["status"], sev))

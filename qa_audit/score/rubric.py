@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Union
 
 from qa_audit.core.labels import CATEGORY_LABELS, SEVERITY_LABELS, category_label, severity_label  # noqa: F401 - re-exported
-from qa_audit.core.model import SEVERITIES, CALL_KINDS, Finding
+from qa_audit.core.model import ALERT, SEVERITIES, CALL_KINDS, Finding
 from qa_audit.core.resources import rubrics_dir
 from qa_audit.core.yamlsrc import YDict, YList, YamlError, line_of, load_yaml
 
@@ -392,9 +392,10 @@ def _load_item(chk: Checker, it: Any, line: int, section: str, index: RuleIndex,
             ded = {}
             for sev, amount in v.items():
                 kl = v.key_line(sev) if isinstance(v, YDict) else d.key_line("deduction")
-                if sev not in SEVERITIES:
-                    chk.err(kl, f"{where}: deduction severity must be one of {', '.join(SEVERITIES)}, "
-                                f"got {sev!r}")
+                if sev not in SEVERITIES or sev == ALERT:
+                    chk.err(kl, f"{where}: deduction severity must be one of "
+                                f"{', '.join(x for x in SEVERITIES if x != ALERT)}, got {sev!r}"
+                                + (" (alerts never deduct points)" if sev == ALERT else ""))
                 elif isinstance(amount, bool) or not isinstance(amount, (int, float)) or amount < 0:
                     chk.err(kl, f"{where}: deduction for {sev} must be a number >= 0, got {amount!r}")
                 else:

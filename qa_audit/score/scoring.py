@@ -6,6 +6,8 @@
 
 Rules of the form:
 
+- an alert (severity ``alert``: complaint risk, a vulnerable customer) never counts: it is listed in
+  ``alerts`` and deducts nothing, whatever a reviewer does with it;
 - a finding counts unless a reviewer dismissed it (unreviewed, confirmed and appealed findings count);
   a reviewer's severity override replaces the finding's severity;
 - every item that watches the finding (code, glob or category) deducts ``deduction`` (per severity
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from qa_audit.core.labels import category_label, seconds_label, severity_label, status_label
-from qa_audit.core.model import Call, Finding
+from qa_audit.core.model import ALERT, Call, Finding
 from qa_audit.score.rubric import Rubric, default_rubric
 from qa_audit.store.db import Store, iso_week
 
@@ -86,6 +88,7 @@ class Scorecard:
     counted: list[str] = field(default_factory=list)     # finding ids that count
     unmatched: list[str] = field(default_factory=list)   # counted but watched by no item
     dismissed: list[str] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)      # alert finding ids: never counted
 
     @property
     def deductions(self) -> list[tuple[ItemScore, Hit]]:
@@ -145,9 +148,12 @@ def score_call(call: Call, findings: Iterable[Finding], rubric: Optional[Rubric]
     fs = sorted(findings, key=_time_key)
     counted: list[tuple[Finding, str, str]] = []
     dismissed: list[str] = []
+    alerts: list[str] = []
     for f in fs:
         status, severity = _effective(f, states)
-        if status in COUNTED_STATUSES:
+        if ALERT in (f.severity, severity):  # 预警: shown to reviewers, never scored
+            alerts.append(f.finding_id)
+        elif status in COUNTED_STATUSES:
             counted.append((f, status, severity))
         else:
             dismissed.append(f.finding_id)
@@ -188,7 +194,7 @@ def score_call(call: Call, findings: Iterable[Finding], rubric: Optional[Rubric]
         grade=rubric.grade_for(total), passed=(not fatal and total >= rubric.pass_mark),
         counted=[f.finding_id for f, _, _ in counted],
         unmatched=[f.finding_id for f, _, _ in counted if f.finding_id not in watched],
-        dismissed=dismissed,
+        dismissed=dismissed, alerts=alerts,
     )
 
 

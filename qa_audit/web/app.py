@@ -39,7 +39,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from qa_audit.web import auth
 from qa_audit.core.labels import (CATEGORY_LABELS, RELATION_LABELS, SEVERITY_LABELS, SPEAKER_LABELS, STATUS_LABELS,
                                   reason_of, seconds_label)
-from qa_audit.core.model import SEVERITIES
+from qa_audit.core.model import ALERT, SEVERITIES
 from qa_audit.store.db import Store
 from qa_audit.web import queries as Q
 from qa_audit.web.sessions import LOCKOUT_S, Sessions
@@ -51,6 +51,9 @@ LOCKOUT_MIN = LOCKOUT_S // 60
 QUEUE_LIMIT = 500
 MAX_TEXT = 2000
 
+# what a reviewer may set: an alert is not a violation, and a violation cannot be turned into one
+REVIEW_SEVERITIES = tuple(s for s in SEVERITIES if s != ALERT)
+LANES = {"": "违规复核", "alert": "预警"}
 ACTION_LABELS = {"confirm": "确认违规", "dismiss": "驳回（误报）", "severity": "调整严重度", "comment": "备注",
                  "appeal": "坐席申诉", "final_uphold": "终审：维持", "final_overturn": "终审：撤销"}
 ROLE_LABELS = {"auditor": "质检员", "supervisor": "主管", "trainer": "培训师", "agent": "坐席"}
@@ -78,7 +81,7 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None, secure_coo
     templates.env.globals.update(CATEGORY_LABELS=CATEGORY_LABELS, SEVERITY_LABELS=SEVERITY_LABELS,
                                  STATUS_LABELS=STATUS_LABELS, ACTION_LABELS=ACTION_LABELS,
                                  SPEAKER_LABELS=SPEAKER_LABELS, ROLE_LABELS=ROLE_LABELS,
-                                 RELATION_LABELS=RELATION_LABELS, SEVERITIES=SEVERITIES, fmt_t=_fmt_t,
+                                 RELATION_LABELS=RELATION_LABELS, SEVERITIES=REVIEW_SEVERITIES, LANES=LANES, fmt_t=_fmt_t,
                                  reason_of=reason_of, seconds=seconds_label)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     clips = Path(clip_dir) if clip_dir else Path(tempfile.mkdtemp(prefix="qa-audit-clips-"))
@@ -226,13 +229,14 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None, secure_coo
     # --- queue --------------------------------------------------------------------------------------
     @app.get("/queue", response_class=HTMLResponse)
     def queue_page(request: Request, week: str = "", team: str = "", agent: str = "",
-                         category: str = "", severity: str = "", status: str = ""):
+                         category: str = "", severity: str = "", status: str = "", lane: str = ""):
         user, sess = current_user(request)
         require(user, "read", "read_own")
         only = None if user.can("read") else (user.agent_id or "\0")
         flt = Q.QueueFilters(week=week, team=team, agent=agent, category=category,
-                             severity=severity if severity in SEVERITIES else "",
-                             status=status if status in Q.REVIEW_STATUSES else "")
+                             severity=severity if severity in REVIEW_SEVERITIES else "",
+                             status=status if status in Q.REVIEW_STATUSES else "",
+                             lane=lane if lane in LANES else "")
         rows = Q.queue(store, flt, only_agent=only, limit=QUEUE_LIMIT + 1)
         return render(request, "queue.html", {"user": user, "rows": rows[:QUEUE_LIMIT], "f": flt,
                                               "truncated": len(rows) > QUEUE_LIMIT, "limit": QUEUE_LIMIT,
@@ -321,8 +325,9 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None, secure_coo
         if action == "comment" and not comment:
             raise HTTPException(400, "备注不能为空")
         if action == "severity":
-            if severity not in SEVERITIES:
-                raise HTTPException(400, f"无效的严重度：{severity[:20]}")
+            if severity not in REVIEW_SEVERITIES or f.severity == ALERT:
+                raise HTTPException(400, "预警不设严重度" if f.severity == ALERT or severity == ALERT
+                                    else f"无效的严重度：{severity[:20]}")
         else:
             severity = ""
         await run_in_threadpool(store.add_review, finding_id, user.username, action, severity=severity or None,

@@ -5,7 +5,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
-from qa_audit.core.model import SEVERITIES, Finding
+from qa_audit.core.model import ALERT, SEVERITIES, Finding
 from qa_audit.store.reviews import fold_states, review_states  # noqa: F401 (re-exported for the app)
 from qa_audit.store.db import Store, row_to_finding
 
@@ -36,6 +36,7 @@ class QueueFilters:
     category: str = ""
     severity: str = ""
     status: str = ""
+    lane: str = ""  # "" = violations to review; "alert" = the 预警 lane (customer-side alerts only)
 
 
 @dataclass
@@ -56,7 +57,9 @@ class QueueRow:
 def queue(store: Store, flt: QueueFilters, *, only_agent: Optional[str] = None,
           limit: int = 500) -> list[QueueRow]:
     """Calls with findings that match the filters (severity and status are the effective ones,
-    after review), most severe first."""
+    after review), most severe first.  Alerts (severity ``alert``: complaint risk, a vulnerable
+    customer) are not violations: they appear only in the 预警 lane (``flt.lane == "alert"``), which
+    shows nothing else."""
     sql = ["SELECT f.*, c.agent_id AS c_agent, c.team AS c_team, c.week AS c_week, c.started_at AS c_started"
            " FROM findings f JOIN calls c ON c.call_id = f.call_id WHERE 1=1"]
     args: list[Any] = []
@@ -65,6 +68,8 @@ def queue(store: Store, flt: QueueFilters, *, only_agent: Optional[str] = None,
         if val:
             sql.append(f" AND {col} = ?")
             args.append(val)
+    sql.append(" AND f.severity = ?" if flt.lane == "alert" else " AND f.severity != ?")
+    args.append(ALERT)
     if only_agent is not None:
         sql.append(" AND c.agent_id = ?")
         args.append(only_agent)

@@ -63,6 +63,11 @@ CATEGORIES = (
     "no_self_identification",
     # extra categories (must not fire on compliant calls)
     "false_legal_claim", "harassment", "privacy_probing", "dial_frequency", "audio_quality",
+    # issue 11: pressing a non-debtor, pressing a vulnerable customer, incomplete written notices,
+    # the dial log's designated lines and recordings
+    "contact_pressure", "vulnerable_pressure", "notice_elements", "designated_line", "recording_integrity",
+    # customer-side alerts (severity "alert"): never deduct points, never feed penalties
+    "complaint_risk", "vulnerable_customer",
 )
 
 
@@ -76,7 +81,7 @@ class Rule:
     code: ClassVar[str] = ""          # e.g. "THREAT-001"
     name: ClassVar[str] = ""          # short kebab-case name, e.g. "visit-threat"
     category: ClassVar[str] = ""      # one of CATEGORIES (others allowed for plug-ins)
-    severity: ClassVar[str] = "medium"  # low | medium | high | critical
+    severity: ClassVar[str] = "medium"  # low | medium | high | critical | alert (预警, not scored)
     basis: ClassVar[str] = ""         # the legal / procedural basis (Chinese)
     scope: ClassVar[str] = "segment"  # segment | call | dial_log | audio
     message: ClassVar[str] = ""       # default Chinese message for the report
