@@ -13,18 +13,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Optional
 
 from qa_audit.core.model import Finding
-
-
-def evidence_span(text: str, s: int, e: int) -> tuple[int, int]:
-    """The clause around a hit (what a reviewer reads), trimmed of spaces."""
-    from qa_audit.detect.detector import clause_bounds
-
-    a, b = clause_bounds(text, s, e)
-    while a < s and text[a] in " \t":
-        a += 1
-    while b > e and text[b - 1] in " \t":
-        b -= 1
-    return a, b
+from qa_audit.detect.rules._common import evidence_span
 
 
 def hit_finding(rule: Any, ctx: Any, i: int, best: Any, hs: list, th: float, weak: bool,
