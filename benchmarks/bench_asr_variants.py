@@ -11,7 +11,7 @@ figures are the mean over the rounds, and the ratios are the ones to read.  Per 
   "per core-hour" throughput is the CPU figure (audio hours per CPU hour);
 - CER: the mean over the recordings of the per-call CER against samples/audio_truth
   (``asr_accuracy.score_call``);
-- peak RSS of the worker (ru_maxrss = VmHWM);
+- peak RSS of the worker (VmHWM);
 - F1 of the findings: the transcripts scanned by the detector, call-level (call, category) pairs
   against samples/audio_truth/labels.jsonl (micro-averaged over the categories);
 - the CPU ratio against ``openai-cli`` (openai-whisper, today's pipeline, beam 5) and against
@@ -48,12 +48,17 @@ VARIANTS: dict[str, tuple[dict, dict]] = {
     "channel-i8f32": ({"mode": "channel", "beam_size": 5, "compute_type": "int8_float32"}, {}),
     "channel-greedy-cust": ({"mode": "channel", "beam_size": 5, "customer_beam_size": 1}, {}),
     "stream-gap1": ({"mode": "stream", "beam_size": 5, "max_gap": 1.0}, {}),
-    "batched-cond": ({"mode": "batched", "beam_size": 5}, {}),
-    "batched": ({"mode": "batched", "beam_size": 5}, {"condition_on_previous_text": False}),
-    "batched-1thread": ({"mode": "batched", "beam_size": 5, "cpu_threads": 1},
+    "stream-gap05": ({"mode": "stream", "beam_size": 5, "max_gap": 0.5}, {}),
+    "stream-gap1-greedy-cust": ({"mode": "stream", "beam_size": 5, "max_gap": 1.0, "customer_beam_size": 1}, {}),
+    "batched-gap1": ({"mode": "batched", "beam_size": 5, "max_gap": 1.0}, {"condition_on_previous_text": False}),
+    "batched-cond": ({"mode": "batched", "beam_size": 5, "max_gap": 2.0}, {"condition_on_previous_text": True}),
+    "batched": ({"mode": "batched", "beam_size": 5, "max_gap": 2.0}, {"condition_on_previous_text": False}),
+    "batched-1thread": ({"mode": "batched", "beam_size": 5, "max_gap": 2.0, "cpu_threads": 1},
                         {"condition_on_previous_text": False}),
-    "batched-greedy-cust": ({"mode": "batched", "beam_size": 5, "customer_beam_size": 1},
+    "batched-greedy-cust": ({"mode": "batched", "beam_size": 5, "max_gap": 2.0, "customer_beam_size": 1},
                             {"condition_on_previous_text": False}),
+    "batched-gap1-1thread": ({"mode": "batched", "beam_size": 5, "max_gap": 1.0, "cpu_threads": 1},
+                             {"condition_on_previous_text": False}),
     "default": ({}, {}),  # whatever the Transcriber's defaults are now
 }
 DECISION = "(see the report of issue 13)"
@@ -80,7 +85,18 @@ def worker(name: str, files: list[str], out: str) -> dict:
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"audio_s": audio_s, "load_s": load_s,
             "cpu_s": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
-            "peak_rss_mb": me.ru_maxrss / 1024, "stats": tr.stats}
+            "peak_rss_mb": _vm_hwm_mb() or me.ru_maxrss / 1024, "stats": tr.stats}
+
+
+def _vm_hwm_mb() -> float:
+    """Peak RSS of this process (VmHWM: ru_maxrss would carry the parent's peak across exec)."""
+    try:
+        for line in open("/proc/self/status", encoding="ascii"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def quality(out: Path, detector) -> dict:
