@@ -144,3 +144,31 @@ def test_scan_path_imports_only_what_it_needs(tmp_path):
     assert "spacy" not in negated["mods"] and "pypinyin" not in negated["mods"]
     assert "THREAT-001" in threat["rules"] and "THREAT-001" not in negated["rules"]
     assert "jieba" in negated["mods"]
+
+
+SEGMENT_TEXTS = ["我们不会上门找你", "对不起，我不是故意的", "你再不还钱我们就去你单位", "逾期了三天，不要紧",
+                 "我是明德资产的客服小王，工号二六九三", "别担心我们不会告诉你家人", "了不起，他不得不还",
+                 "Hello 你好 ABC123 不还", ""]
+
+
+def test_lazy_segmenter_gives_jieba_tokens_and_survives_a_corrupt_file(cache):
+    import jieba
+
+    from qa_audit.detect import segment
+    from qa_audit.detect.detector import JIEBA_TERM_FREQ, Detector
+
+    det = Detector.load()
+    terms = det._jieba_terms()
+    assert "上门" in terms or any("上门" in t for t in terms)
+    seg = segment.LazySegmenter(terms, JIEBA_TERM_FREQ)
+    lazy = [seg.tokenize(t) for t in SEGMENT_TEXTS]
+    assert segment.db_path().is_file()
+    det._register_terms()  # the real jieba, whole dictionary, same terms
+    assert lazy == [list(jieba.tokenize(t)) for t in SEGMENT_TEXTS]
+    # a term changes the segmentation exactly as jieba.add_word does
+    extra = segment.LazySegmenter([*terms, "不会上"], JIEBA_TERM_FREQ)
+    assert ("不会上", 2, 5) in extra.tokenize("我们不会上门找你")
+    # a corrupt dictionary file is built again
+    segment.db_path().write_bytes(b"garbage" * 100)
+    again = segment.LazySegmenter(terms, JIEBA_TERM_FREQ)
+    assert [again.tokenize(t) for t in SEGMENT_TEXTS] == lazy

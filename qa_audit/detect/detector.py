@@ -60,6 +60,8 @@ class _Negation:
     reported: list[tuple[str, str, re.Pattern]]
 
 
+JIEBA_TERM_FREQ = 200000  # lexicon terms registered with jieba: segmentation never splits them
+
 class Detector:
     """Lexicons, rules and tokenizer loaded once; ``scan(call)`` is cheap."""
 
@@ -119,10 +121,23 @@ class Detector:
         if getattr(jieba, "_qa_audit_terms", None) is self.lexset:
             return
         jieba.setLogLevel(60)
-        for t in self.lexset.terms:
-            if 2 <= len(t) <= 12 and not any(c.isdigit() for c in t):
-                jieba.add_word(t, freq=200000)
+        for t in self._jieba_terms():
+            jieba.add_word(t, freq=JIEBA_TERM_FREQ)
         jieba._qa_audit_terms = self.lexset  # type: ignore[attr-defined]
+
+    def _jieba_terms(self) -> list[str]:
+        return [t for t in self.lexset.terms if 2 <= len(t) <= 12 and not any(c.isdigit() for c in t)]
+
+    def _lazy_tokens(self, text: str) -> list[tuple[str, int, int]]:
+        """jieba's tokens of ``text`` without loading its whole dictionary (:mod:`.segment`);
+        jieba itself when that is not possible."""
+        seg = self.__dict__.get("_segmenter")
+        if seg is None:
+            from qa_audit.detect.segment import LazySegmenter
+
+            seg = self._segmenter = LazySegmenter(self._jieba_terms(), JIEBA_TERM_FREQ)
+        got = seg.tokenize(text)
+        return got if got is not None else self.tokens(text)
 
     # --- tokens -------------------------------------------------------------------------
     def tokens(self, text: str) -> list[tuple[str, int, int]]:
@@ -186,7 +201,7 @@ class Detector:
         the same segmentation as spaCy's zh tokenizer with the jieba segmenter, without spaCy."""
         toks = doc_cache.get("tokens")
         if toks is None:
-            toks = doc_cache["tokens"] = [(s, e) for _w, s, e in self.tokens(text) if e > s]
+            toks = doc_cache["tokens"] = [(s, e) for _w, s, e in self._lazy_tokens(text) if e > s]
             doc_cache["starts"] = [s for s, _e in toks]
         k = bisect.bisect_right(doc_cache["starts"], cs) - 1
         if k < 0 or toks[k][1] <= cs:  # no token holds the cue's first character
