@@ -95,7 +95,8 @@ def test_terms_are_registered_with_jieba():
 
     from qa_audit.detect.detector import Detector
 
-    Detector.load()
+    det = Detector.load()  # jieba is loaded, and given the terms, before the detector's first tokens
+    assert ("停息挂账", 8, 12) in det.tokens("我这边直接给您办停息挂账")
     assert "停息挂账" in jieba.lcut("我这边直接给您办停息挂账")
     assert "后果自负" in jieba.lcut("这礼拜不把钱打过来后果自负")
 

@@ -47,11 +47,23 @@ class Backend(Protocol):
 
     def decode(self, audio, opts: dict[str, Any]) -> list[RawSegment]: ...
 
+    # optional: decode_clips(audio, clips, opts, batch_size) -> list[RawSegment], several clips of
+    # ``audio`` (each <= 30 s, (start, end) seconds) decoded in batches, each on its own
 
-def decode_options(initial_prompt: Optional[str] = None) -> dict[str, Any]:
+
+def _raw_segments(segs) -> list[RawSegment]:
+    out = []
+    for s in segs:
+        words = [RawWord(w.start, w.end, w.word, w.probability) for w in (s.words or [])]
+        out.append(RawSegment(s.start, s.end, s.text, s.avg_logprob, s.no_speech_prob,
+                              s.compression_ratio, words))
+    return out
+
+
+def decode_options(initial_prompt: Optional[str] = None, beam_size: int = BEAM_SIZE) -> dict[str, Any]:
     """The decoding options both backends use (beam search at temperature 0, no temperature
-    fallback, conditioned on the previous window's text)."""
-    return {"language": "zh", "task": "transcribe", "temperature": 0.0, "beam_size": BEAM_SIZE,
+    fallback, conditioned on the previous window's text); ``beam_size`` 1 is greedy."""
+    return {"language": "zh", "task": "transcribe", "temperature": 0.0, "beam_size": max(1, int(beam_size)),
             "condition_on_previous_text": CONDITION_ON_PREVIOUS_TEXT, "initial_prompt": initial_prompt,
             "word_timestamps": True, "compression_ratio_threshold": 2.4,
             "log_prob_threshold": -1.0, "no_speech_threshold": 0.6, "suppress_blank": True}
@@ -69,12 +81,108 @@ class FasterWhisperBackend:
     def decode(self, audio, opts: dict[str, Any]) -> list[RawSegment]:
         segs, _info = self.model.transcribe(audio, best_of=1, vad_filter=False,
                                             without_timestamps=False, **opts)
-        out = []
-        for s in segs:
-            words = [RawWord(w.start, w.end, w.word, w.probability) for w in (s.words or [])]
-            out.append(RawSegment(s.start, s.end, s.text, s.avg_logprob, s.no_speech_prob,
-                                  s.compression_ratio, words))
-        return out
+        return _raw_segments(segs)
+
+    def decode_clips(self, audio, clips: list[tuple[float, float]], opts: dict[str, Any],
+                     batch_size: int = 8, streams: Optional[list[int]] = None) -> list[RawSegment]:
+        """Clips of ``audio`` (each <= 30 s, (start, end) seconds) decoded several at a time (one
+        encoder and one generate call per batch; faster-whisper's BatchedInferencePipeline); times
+        are in ``audio``.
+
+        ``streams`` (one number per clip, e.g. its channel; clips of a stream in time order): with
+        ``condition_on_previous_text`` the r-th clip of every stream forms batch r and each is
+        prompted with the text of its own stream's clips before it, as sequential decoding would.
+        Without it, clips are decoded ``batch_size`` at a time, each on its own."""
+        if not clips:
+            return []
+        condition = bool(opts.get("condition_on_previous_text")) and streams is not None
+        opts = {k: v for k, v in opts.items() if k != "condition_on_previous_text"}
+        pipe = _StreamBatches(self.model, _rounds(streams) if condition else None, streams)
+        segs, _info = pipe.transcribe(audio, best_of=1, batch_size=batch_size, without_timestamps=False,
+                                      clip_timestamps=[{"start": a, "end": b} for a, b in clips], **opts)
+        return _raw_segments(segs)
+
+
+def _rounds(streams: list[int]) -> list[list[int]]:
+    """Clip indices by round: round r holds the r-th clip of every stream."""
+    pos: dict[int, int] = {}
+    rounds: list[list[int]] = []
+    for i, st in enumerate(streams):
+        r = pos.get(st, 0)
+        pos[st] = r + 1
+        if r == len(rounds):
+            rounds.append([])
+        rounds[r].append(i)
+    return rounds
+
+
+def _stream_batches_class():
+    from faster_whisper.transcribe import BatchedInferencePipeline, Segment, Word
+
+    class StreamBatches(BatchedInferencePipeline):
+        """faster-whisper's batched pipeline; with ``rounds``, batch r = those clips, each
+        prompted with the tokens decoded before it in its own stream (``streams[clip]``)."""
+
+        def __init__(self, model, rounds: Optional[list[list[int]]] = None, streams=None):
+            super().__init__(model)
+            self.rounds, self.streams, self._prompts = rounds, streams, None
+
+        def _batched_segments_generator(self, features, tokenizer, chunks_metadata, batch_size, options,
+                                        log_progress):
+            if self.rounds is None:
+                yield from super()._batched_segments_generator(features, tokenizer, chunks_metadata,
+                                                               batch_size, options, log_progress)
+                return
+            history: dict[int, list[int]] = {}  # stream -> its tokens so far
+            for idx in self.rounds:
+                # ctranslate2 wants the same prompt length in a batch: the last n tokens of each
+                n = min(len(history.get(self.streams[i], [])) for i in idx)
+                self._prompts = [self.model.get_prompt(tokenizer, history.get(self.streams[i], [])[-n:] if n else [],
+                                                       without_timestamps=options.without_timestamps,
+                                                       hotwords=options.hotwords)
+                                 for i in idx]
+                results = self.forward(features[idx], tokenizer, [chunks_metadata[i] for i in idx], options)
+                for i, result in zip(idx, results):
+                    for seg in result:
+                        history.setdefault(self.streams[i], []).extend(seg["tokens"])
+                        yield Segment(seek=seg["seek"], id=0, text=seg["text"], start=round(seg["start"], 3),
+                                      end=round(seg["end"], 3),
+                                      words=[Word(**w) for w in seg["words"]] if options.word_timestamps else None,
+                                      tokens=seg["tokens"], avg_logprob=seg["avg_logprob"],
+                                      no_speech_prob=seg["no_speech_prob"],
+                                      compression_ratio=seg["compression_ratio"], temperature=0.0)
+            self._prompts = None
+            self.last_speech_timestamp = 0.0
+
+        def generate_segment_batched(self, features, tokenizer, options):
+            if self._prompts is None:
+                return super().generate_segment_batched(features, tokenizer, options)
+            encoder_output = self.model.encode(features)
+            results = self.model.model.generate(
+                encoder_output, self._prompts, beam_size=options.beam_size, patience=options.patience,
+                length_penalty=options.length_penalty, max_length=self.model.max_length,
+                suppress_blank=options.suppress_blank, suppress_tokens=options.suppress_tokens,
+                return_scores=True, return_no_speech_prob=True,
+                sampling_temperature=options.temperatures[0], repetition_penalty=options.repetition_penalty,
+                no_repeat_ngram_size=options.no_repeat_ngram_size)
+            output = []
+            for r in results:
+                n = len(r.sequences_ids[0])
+                output.append({"avg_logprob": r.scores[0] * (n ** options.length_penalty) / (n + 1),
+                               "no_speech_prob": r.no_speech_prob, "tokens": r.sequences_ids[0]})
+            return encoder_output, output
+
+    return StreamBatches
+
+
+def _StreamBatches(model, rounds, streams):
+    global _STREAM_BATCHES
+    if _STREAM_BATCHES is None:
+        _STREAM_BATCHES = _stream_batches_class()
+    return _STREAM_BATCHES(model, rounds, streams)
+
+
+_STREAM_BATCHES = None
 
 
 class OpenAIWhisperBackend:

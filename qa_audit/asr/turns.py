@@ -30,6 +30,9 @@ MAX_GAP_S = 2.0  # longest real pause kept between joined turns (longer ones are
 WORD_SNAP_S = 1.0  # channel mode: a word this far outside every turn is dropped
 MERGE_GAP_S = 1.0  # same-speaker VAD turns closer than this, nothing said between, are joined
 MIN_FALLBACK_TURN_S = 0.5  # a turn this long that got no words is decoded again alone
+CLIP_S = 30.0  # batched mode: longest clip of joined turns (Whisper's window)
+BATCH_SIZE = 4  # batched mode: clips per encoder/generate call (beam 5 x 4 clips: ~370 MB of attention cache)
+BATCHED_MAX_GAP_S = 1.0  # batched mode: longest pause kept between joined turns
 
 
 def _mid(x: RawWord | RawSegment) -> float:
@@ -150,6 +153,56 @@ class TurnDecoder:
             redo |= self._assign(self.backend.decode(clip, self.opts), _WindowLayout(lo, hi, a), lo, hi, per_turn)
         return self._redo_failed(turns, per_turn, redo)
 
+    def batched(self, channels: list[list[Turn]], batch_size: int = BATCH_SIZE) -> list[list[list[RawWord]]]:
+        """Decode the turns of one or more channels as clips of at most CLIP_S (consecutive turns
+        of one channel joined as in :meth:`joined`), ``batch_size`` clips per encoder/generate call,
+        each clip on its own (not conditioned on the one before); words per turn per channel.
+        A turn longer than a clip is decoded alone."""
+        import numpy as np
+
+        per = [[[] for _ in turns] for turns in channels]
+        redo: list[set[int]] = [set() for _ in channels]
+        pieces = []  # (channel index, turn indices, offsets in the piece, its audio)
+        for ci, turns in enumerate(channels):
+            for idx in _clip_groups(turns, self.max_gap):
+                if len(idx) == 1 and len(turns[idx[0]].audio) / SAMPLE_RATE > CLIP_S - GAP_S:
+                    redo[ci].add(idx[0])  # too long for one clip
+                    continue
+                stream, offsets = self._join([turns[k] for k in idx])
+                pieces.append((ci, idx, offsets, stream))
+        if pieces:
+            starts, pos = [], 0
+            for *_, stream in pieces:
+                starts.append(pos / SAMPLE_RATE)
+                pos += len(stream)
+            audio = np.concatenate([p[3] for p in pieces])
+            clips = [(a, a + len(p[3]) / SAMPLE_RATE) for a, p in zip(starts, pieces)]
+            by_piece: list[list[RawSegment]] = [[] for _ in pieces]
+            for seg in self._decode_clips(audio, clips, batch_size, [p[0] for p in pieces]):
+                by_piece[max(0, bisect.bisect_right(starts, _mid(seg)) - 1)].append(seg)
+            for (ci, idx, offsets, _), a, segs in zip(pieces, starts, by_piece):
+                turns = [channels[ci][k] for k in idx]
+                lo, hi = _clip_bounds(turns)
+                words: list[list[RawWord]] = [[] for _ in idx]
+                bad = self._assign(segs, _JoinedLayout(turns, [a + o for o in offsets]), lo, hi, words)
+                for j, k in enumerate(idx):
+                    per[ci][k] = words[j]
+                redo[ci] |= {idx[j] for j in bad}
+        return [self._redo_failed(turns, per[ci], redo[ci]) for ci, turns in enumerate(channels)]
+
+    def _decode_clips(self, audio, clips: list[tuple[float, float]], batch_size: int,
+                      streams: list[int]) -> list[RawSegment]:
+        """The backend's batched decoding, or (a backend without one) each clip alone."""
+        if hasattr(self.backend, "decode_clips"):
+            return self.backend.decode_clips(audio, clips, self.opts, batch_size, streams)
+        out: list[RawSegment] = []
+        for a, b in clips:
+            for s in self.backend.decode(audio[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)], self.opts):
+                out.append(RawSegment(s.start + a, s.end + a, s.text, s.avg_logprob, s.no_speech_prob,
+                                      s.compression_ratio,
+                                      [RawWord(w.start + a, w.end + a, w.word, w.probability) for w in s.words]))
+        return out
+
     def _join(self, turns: list[Turn]):
         """The turns' audio as one stream, and where (seconds) each turn starts in it."""
         import numpy as np
@@ -196,6 +249,28 @@ class TurnDecoder:
                 self.stats["fallback_turns"] += 1
                 per_turn[k] = self.alone(t)
         return per_turn
+
+
+def _clip_groups(turns: list[Turn], max_gap: float = MAX_GAP_S) -> list[list[int]]:
+    """Consecutive turns grouped so that each group joined (pauses as in TurnDecoder.joined)
+    lasts at most CLIP_S; a turn longer than that is a group of its own."""
+    groups: list[list[int]] = []
+    cur: list[int] = []
+    size = 0.0  # the joined length of cur, without the pause after its last turn
+    for k, t in enumerate(turns):
+        n = len(t.audio) / SAMPLE_RATE
+        if cur:
+            prev = turns[cur[-1]]
+            gap = min(max(t.clip_start - prev.clip_start - len(prev.audio) / SAMPLE_RATE, GAP_S), max_gap)
+            if size + gap + n + GAP_S <= CLIP_S:
+                cur.append(k)
+                size += gap + n
+                continue
+            groups.append(cur)
+        cur, size = [k], n
+    if cur:
+        groups.append(cur)
+    return groups
 
 
 def windows_of(turns: Iterable[Turn]) -> Iterator[list[Turn]]:

@@ -52,6 +52,11 @@ def _run_pool(items: list[dict], cfg: dict, workers: int) -> Iterator[dict]:
 
 
 def _run_dask(items: list[dict], cfg: dict, workers: int, scheduler: Optional[str]) -> Iterator[dict]:
+    """``client.map`` over the items.  A worker that is lost (killed, out of memory) is handled by
+    the scheduler: its unfinished tasks run again on the other workers (a task that kills
+    ``distributed.scheduler.allowed-failures`` + 1 workers comes back as KilledWorker, stored as a
+    failed item); each future is collected once, so every call is stored once
+    (``tests/test_dask_cluster.py``)."""
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None

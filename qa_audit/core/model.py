@@ -10,10 +10,12 @@ Extra keys are allowed and preserved in ``Call.metadata`` / ``Segment.extra``.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
@@ -238,7 +240,9 @@ class Finding:
         return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        # what dataclasses.asdict gives (containers copied), without its generic deep copy: a
+        # scan of 2 000 calls spent a fifth of its time here
+        d = {name: _plain(getattr(self, name)) for name in _finding_fields()}
         d["finding_id"] = self.finding_id
         return d
 
@@ -246,3 +250,21 @@ class Finding:
     def from_dict(cls, d: dict[str, Any]) -> "Finding":
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
+
+
+def _plain(v: Any) -> Any:
+    """A copy of JSON-like containers (dict, list, tuple); other values as they are."""
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, tuple) and hasattr(v, "_fields"):  # a named tuple
+        return type(v)(*(_plain(x) for x in v))
+    if isinstance(v, (list, tuple)):
+        return type(v)(_plain(x) for x in v)
+    if is_dataclass(v) and not isinstance(v, type):
+        return asdict(v)
+    return copy.deepcopy(v) if not isinstance(v, (str, int, float, bool, type(None))) else v
+
+
+@lru_cache(maxsize=1)
+def _finding_fields() -> tuple[str, ...]:
+    return tuple(f.name for f in fields(Finding))

@@ -16,6 +16,7 @@ Per call:
 """
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import json
@@ -59,6 +60,8 @@ class _Negation:
     reported: list[tuple[str, str, re.Pattern]]
 
 
+JIEBA_TERM_FREQ = 200000  # lexicon terms registered with jieba: segmentation never splits them
+
 class Detector:
     """Lexicons, rules and tokenizer loaded once; ``scan(call)`` is cheap."""
 
@@ -86,7 +89,8 @@ class Detector:
         self._nlp = None
         # categories whose words only count while a third party is on the line
         self.listener_gated = {"third_party_disclosure"}
-        self._register_terms()
+        # jieba (its dictionary costs a second to load) is loaded and given the lexicon terms on
+        # first use: most segments never need a tokenizer
 
     # --- loading ------------------------------------------------------------------------
     @classmethod
@@ -110,21 +114,36 @@ class Detector:
         return Detector(self.lexset, self.config, rules)
 
     def _register_terms(self) -> None:
-        """Every lexicon term becomes a jieba word, so segmentation never splits it."""
+        """Every lexicon term becomes a jieba word, so segmentation never splits it (done before
+        the first tokenization)."""
         import jieba
 
         if getattr(jieba, "_qa_audit_terms", None) is self.lexset:
             return
         jieba.setLogLevel(60)
-        for t in self.lexset.terms:
-            if 2 <= len(t) <= 12 and not any(c.isdigit() for c in t):
-                jieba.add_word(t, freq=200000)
+        for t in self._jieba_terms():
+            jieba.add_word(t, freq=JIEBA_TERM_FREQ)
         jieba._qa_audit_terms = self.lexset  # type: ignore[attr-defined]
+
+    def _jieba_terms(self) -> list[str]:
+        return [t for t in self.lexset.terms if 2 <= len(t) <= 12 and not any(c.isdigit() for c in t)]
+
+    def _lazy_tokens(self, text: str) -> list[tuple[str, int, int]]:
+        """jieba's tokens of ``text`` without loading its whole dictionary (:mod:`.segment`);
+        jieba itself when that is not possible."""
+        seg = self.__dict__.get("_segmenter")
+        if seg is None:
+            from qa_audit.detect.segment import LazySegmenter
+
+            seg = self._segmenter = LazySegmenter(self._jieba_terms(), JIEBA_TERM_FREQ)
+        got = seg.tokenize(text)
+        return got if got is not None else self.tokens(text)
 
     # --- tokens -------------------------------------------------------------------------
     def tokens(self, text: str) -> list[tuple[str, int, int]]:
         import jieba
 
+        self._register_terms()
         return [(w, s, e) for w, s, e in jieba.tokenize(text)]
 
     @property
@@ -133,6 +152,7 @@ class Detector:
         if self._nlp is None:
             import spacy
 
+            self._register_terms()
             self._nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
         return self._nlp
 
@@ -177,20 +197,23 @@ class Detector:
         return None
 
     def _cue_is_token(self, text: str, cs: int, ce: int, hit: Hit, doc_cache: dict) -> bool:
-        """The negation cue must start a token of the spaCy/jieba Doc (不会 in 我们不会上门, not the
-        不 inside 对不起)."""
-        doc = doc_cache.get("doc")
-        if doc is None:
-            doc = doc_cache["doc"] = self.doc(text)
-        span = doc.char_span(cs, ce, alignment_mode="expand")
-        if span is None:
-            return True
-        tok = span[0]
-        if tok.idx != cs:
+        """The negation cue must start a jieba token (不会 in 我们不会上门, not the 不 inside 对不起);
+        the same segmentation as spaCy's zh tokenizer with the jieba segmenter, without spaCy."""
+        toks = doc_cache.get("tokens")
+        if toks is None:
+            toks = doc_cache["tokens"] = [(s, e) for _w, s, e in self._lazy_tokens(text) if e > s]
+            doc_cache["starts"] = [s for s, _e in toks]
+        k = bisect.bisect_right(doc_cache["starts"], cs) - 1
+        if k < 0 or toks[k][1] <= cs:  # no token holds the cue's first character
+            k += 1
+            if k >= len(toks) or toks[k][0] >= ce:
+                return True
+        start, end = toks[k]
+        if start != cs:
             return False
         if ce - cs == 1:
             # a one-character cue must be its own token or the start of the hit's token
-            return len(tok.text) == 1 or tok.idx + len(tok.text) > hit.start
+            return end - start == 1 or end > hit.start
         return True
 
     def _reported(self, text: str, hit: Hit) -> Optional[str]:

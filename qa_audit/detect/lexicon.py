@@ -450,8 +450,18 @@ class LexiconSet:
         if self._has_pinyin:
             P.make_automaton()
         self.terms = sorted({t for t in table if len(t) >= 2 and not t.isascii()})
+        self._index()
+
+    def _index(self) -> None:
         self._by_id = {id(e): e for e in self.entries}
         self._order = {id(e): i for i, e in enumerate(self.entries)}
+
+    def __getstate__(self) -> dict:  # pickled by the lexicon cache; ids change on loading
+        return {k: v for k, v in self.__dict__.items() if k not in ("_by_id", "_order")}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._index()
 
     def category(self, name: str) -> Optional[Lexicon]:
         return self.by_category.get(name)
@@ -537,14 +547,27 @@ class LexiconSet:
         return hits
 
 
-def load_lexicons(folder: str | Path | None = None) -> LexiconSet:
-    """Load every ``*.yaml`` in ``folder`` (default: the project's lexicons/), validated."""
+def load_lexicons(folder: str | Path | None = None, cache: bool = True) -> LexiconSet:
+    """Load every ``*.yaml`` in ``folder`` (default: the project's lexicons/), validated.
+
+    The compiled set (validated entries, both automata, regexes) is cached in the user cache dir
+    (:func:`qa_audit.detect.lexicon_cache.cached`), keyed by the content of the lexicon files and
+    of the code that compiles them; an unreadable cache is rebuilt."""
     from qa_audit.core.resources import lexicons_dir
 
     folder = Path(folder) if folder else lexicons_dir()
     if not folder.is_dir():
         raise LexiconError(f"{folder}:0: lexicon folder not found")
-    lexicons = [load_lexicon(p) for p in sorted(folder.glob("*.yaml"))]
+    files = sorted(folder.glob("*.yaml"))
+    if cache:
+        from qa_audit.detect.lexicon_cache import cached
+
+        return cached(files, lambda: _compile_lexicons(folder, files))
+    return _compile_lexicons(folder, files)
+
+
+def _compile_lexicons(folder: Path, files: list[Path]) -> LexiconSet:
+    lexicons = [load_lexicon(p) for p in files]
     cats: dict[str, str] = {}
     for lx in lexicons:
         if lx.kind == "category":

@@ -196,7 +196,41 @@ def _fuzzy(syl: str) -> str:
 
 @lru_cache(maxsize=1)
 def _tables() -> tuple[dict[int, int], dict[int, tuple[str, ...]], dict[str, str]]:
-    """(translate table char→class char, char→all exact readings, fuzzy syllable→class char)."""
+    """(translate table char→class char, char→all exact readings, fuzzy syllable→class char).
+
+    Built from pypinyin's dictionary once per user and kept in ``user_cache_dir()/pinyin/`` (marshal,
+    keyed by this file's source and pypinyin's version; atomic write; an unreadable file is
+    rebuilt): importing pypinyin alone costs half a second."""
+    import hashlib
+    import marshal
+    from importlib import metadata
+    from pathlib import Path
+
+    from qa_audit.core.resources import user_cache_dir
+
+    try:
+        version = metadata.version("pypinyin")
+    except metadata.PackageNotFoundError:
+        version = "none"
+    key = hashlib.sha256(Path(__file__).read_bytes() + version.encode()).hexdigest()
+    path = user_cache_dir() / "pinyin" / f"tables-{key[:32]}.marshal"
+    try:
+        got = marshal.loads(path.read_bytes())
+        if isinstance(got, tuple) and len(got) == 3 and all(isinstance(x, dict) and x for x in got):
+            return got
+    except Exception:  # missing, truncated or corrupt: rebuild
+        pass
+    got = _build_tables()
+    try:
+        from qa_audit.core.atomic import write_bytes
+
+        write_bytes(path, marshal.dumps(got))
+    except OSError:
+        pass
+    return got
+
+
+def _build_tables() -> tuple[dict[int, int], dict[int, tuple[str, ...]], dict[str, str]]:
     from pypinyin.pinyin_dict import pinyin_dict
 
     classes: dict[str, str] = {}
