@@ -48,13 +48,27 @@ class Backend(Protocol):
     def decode(self, audio, opts: dict[str, Any]) -> list[RawSegment]: ...
 
 
-def decode_options(initial_prompt: Optional[str] = None) -> dict[str, Any]:
+def decode_options(initial_prompt: Optional[str] = None, hotwords: Optional[str] = None) -> dict[str, Any]:
     """The decoding options both backends use (beam search at temperature 0, no temperature
-    fallback, conditioned on the previous window's text)."""
-    return {"language": "zh", "task": "transcribe", "temperature": 0.0, "beam_size": BEAM_SIZE,
+    fallback, conditioned on the previous window's text).  ``hotwords`` (faster-whisper; the
+    domain vocabulary of :mod:`qa_audit.asr.vocabulary`) is added only when given; openai-whisper,
+    which has none, reads it as its initial prompt."""
+    opts = {"language": "zh", "task": "transcribe", "temperature": 0.0, "beam_size": BEAM_SIZE,
             "condition_on_previous_text": CONDITION_ON_PREVIOUS_TEXT, "initial_prompt": initial_prompt,
             "word_timestamps": True, "compression_ratio_threshold": 2.4,
             "log_prob_threshold": -1.0, "no_speech_threshold": 0.6, "suppress_blank": True}
+    if hotwords:
+        opts["hotwords"] = hotwords
+    return opts
+
+
+def _echo(text: str, opts: dict[str, Any]) -> bool:
+    """A segment that only repeats the vocabulary given to the decoder (hotwords or prompt) in
+    a silence: at least 6 characters, all of them a piece of that text (逾期还款 alone is speech)."""
+    t = "".join(text.split()).strip("，。,.!！?？")
+    if len(t) < 6:
+        return False
+    return any(t in "".join(str(opts.get(k) or "").split()) for k in ("hotwords", "initial_prompt"))
 
 
 class FasterWhisperBackend:
@@ -71,6 +85,8 @@ class FasterWhisperBackend:
                                             without_timestamps=False, **opts)
         out = []
         for s in segs:
+            if _echo(s.text, opts):
+                continue
             words = [RawWord(w.start, w.end, w.word, w.probability) for w in (s.words or [])]
             out.append(RawSegment(s.start, s.end, s.text, s.avg_logprob, s.no_speech_prob,
                                   s.compression_ratio, words))
@@ -94,12 +110,17 @@ class OpenAIWhisperBackend:
 
         opts = dict(opts)
         opts["logprob_threshold"] = opts.pop("log_prob_threshold")  # openai-whisper's spelling
+        hot = opts.pop("hotwords", None)  # no hotwords in openai-whisper: the same text as prompt
+        if hot and not opts.get("initial_prompt"):
+            opts["initial_prompt"] = hot
         if opts.get("beam_size", 1) <= 1:
             opts["beam_size"] = None  # greedy, as faster-whisper's beam_size=1
         with torch.inference_mode():
             r = self.model.transcribe(audio, verbose=None, fp16=False, best_of=None, **opts)
         out = []
         for s in r["segments"]:
+            if _echo(s["text"], opts):
+                continue
             words = [RawWord(w["start"], w["end"], w["word"], w.get("probability", 1.0))
                      for w in s.get("words", [])]
             out.append(RawSegment(s["start"], s["end"], s["text"], s["avg_logprob"],

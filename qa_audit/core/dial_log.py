@@ -47,6 +47,7 @@ _ALIASES = {
     "started_at": ("started_at", "start", "time", "start_time", "拨打时间"),
     "connected": ("connected", "answered", "是否接通", "接通"),
     "duration": ("duration", "duration_s", "seconds", "通话时长"),
+    "institution": ("institution", "institutions", "lender", "机构", "委托机构", "所属机构"),
 }
 _YES = {"yes", "y", "1", "true", "t", "connected", "answered", "是", "接通", "已接通"}
 _NO = {"no", "n", "0", "false", "f", "", "unanswered", "missed", "否", "未接通", "未接"}
@@ -77,6 +78,7 @@ class DialRecord:
     duration: Optional[float]
     source: str = ""
     warnings: list[str] = field(default_factory=list)
+    institution: str = ""  # the institutions the call is for, |-separated (华远银行|诚泰资产)
 
     @property
     def started_at_iso(self) -> str:
@@ -111,7 +113,27 @@ class DialRecord:
             "connected": self.connected,
             "dial_duration": self.duration,
             "dial_log_line": self.line,
+            **({"institution": self.institution} if self.institution else {}),
         }
+
+
+# --- institutions -------------------------------------------------------------------------
+def split_institutions(value: Any) -> list[str]:
+    """The institution names of a metadata value: a list, or one string separated by | (also ｜,
+    、, ; and ,): ``"华远银行|诚泰资产"`` -> ``["华远银行", "诚泰资产"]``."""
+    if value in (None, ""):
+        return []
+    items = value if isinstance(value, (list, tuple)) else re.split(r"[|｜、;；,，]", str(value))
+    return list(dict.fromkeys(str(x).strip() for x in items if str(x).strip()))
+
+
+def join_institutions(names: Iterable[str]) -> str:
+    return "|".join(names)
+
+
+def call_institutions(call: Call) -> list[str]:
+    """The institutions a call is for (``Call.metadata["institution"]``), [] when not given."""
+    return split_institutions(call.metadata.get("institution") or call.metadata.get("institutions"))
 
 
 # --- callee numbers -------------------------------------------------------------------------
@@ -271,6 +293,7 @@ def load_dial_log(path: str | Path, key: bytes, default_tz: timezone = DEFAULT_T
             callee_hash=hash_number(number, key), callee_masked=mask_number(number),
             callee_relation=parse_relation(get(row, "callee_relation")), started_at=started,
             connected=connected, duration=duration, source=str(path), warnings=warns,
+            institution=join_institutions(split_institutions(get(row, "institution"))),
         ))
     return records, errors
 
@@ -409,6 +432,8 @@ def load_metadata(path: str | Path, key: bytes | None = None) -> tuple[dict[str,
                     md["callee_hash"] = hash_number(v, key)
                 continue
             md[k] = v
+        if md.get("institution") or md.get("institutions"):
+            md["institution"] = join_institutions(split_institutions(md.pop("institutions", None) or md["institution"]))
         ov["metadata"] = md
         if file:
             out[Path(file).name] = ov
