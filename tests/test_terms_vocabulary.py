@@ -152,3 +152,24 @@ def test_real_encoder_tells_the_two_channels_of_the_fixture_apart():
     assert emb.shape[1] == 256 and np.allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-4)
     labels, _, alike = two_voices(emb, [4.0] * len(pieces))
     assert alike < 0.99
+
+
+@pytest.mark.slow
+def test_real_whisper_with_the_call_vocabulary_on_the_fixture(tmp_path):
+    """The fixture transcribed with hotwords from its institution: the options carry them, the
+    transcript is Chinese text, and the cache key depends on the call's vocabulary."""
+    from pathlib import Path
+
+    from qa_audit.asr.transcriber import Transcriber
+
+    wav = Path(__file__).resolve().parents[1] / "samples" / "asr_fixture" / "D0004_16s.wav"
+    tr = Transcriber(cpu_threads=1, vocabulary="hotwords")
+    call = Call(call_id="D0004")
+    call.metadata["institution"] = "快易贷"
+    assert tr.call_options(call)["hotwords"].startswith("快易贷的催收电话")
+    other = Call(call_id="D0004")
+    assert tr.call_cache_key(call) != tr.call_cache_key(other)
+    out = tr.transcribe(wav, call)
+    text = "".join(s.text for s in out.segments)
+    assert len(text) > 10 and any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    assert {s.speaker for s in out.segments} <= {"agent", "customer"}
