@@ -173,3 +173,11 @@ def test_real_whisper_with_the_call_vocabulary_on_the_fixture(tmp_path):
     text = "".join(s.text for s in out.segments)
     assert len(text) > 10 and any("\u4e00" <= ch <= "\u9fff" for ch in text)
     assert {s.speaker for s in out.segments} <= {"agent", "customer"}
+
+
+def test_repeated_sentences_and_loops_are_collapsed():
+    from qa_audit.asr.cleanup import clean_text
+
+    assert clean_text("你不接电话,我们只能换个方式。你不接电话,我们只能换个方式。这周五去") == "你不接电话,我们只能换个方式。这周五去"
+    assert clean_text("账单账单账单账单账单好说说") == "账单好说说"
+    assert clean_text("好的好的，等你。等你。") == "好的好的，等你。等你。"  # short repeats are speech

@@ -3,7 +3,7 @@
 A backend loads its model once (:func:`load_backend`); after that ``decode(audio, options)`` turns a
 16 kHz float32 array into :class:`RawSegment` s with word timestamps.  Both backends take the same
 options (:func:`decode_options`: beam search of 5 at temperature 0, conditioned on the previous
-text, no prompt).  :func:`resolve_model` finds the model on this machine and never downloads one.
+text, no prompt; the Transcriber adds each call's vocabulary as hotwords, asr/vocabulary.py).  :func:`resolve_model` finds the model on this machine and never downloads one.
 """
 from __future__ import annotations
 
