@@ -78,9 +78,17 @@ def main(argv=None) -> int:
     audio_ids = {p.stem for p in tdir.glob("*.json")}
     truth_files = [p for p in sorted((corpus / "truth").glob("*.json")) if p.stem in audio_ids]
     audio_files = [tdir / f"{p.stem}.json" for p in truth_files]
+    bare = out / "without_institutions"  # the transcripts without the institution metadata
+    bare.mkdir(parents=True, exist_ok=True)
+    bare_files = []
+    for p in audio_files:
+        d = json.loads(p.read_text(encoding="utf-8"))
+        (d.get("metadata") or {}).pop("institution", None)
+        (bare / p.name).write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+        bare_files.append(bare / p.name)
     runs = {"audio": evaluate(audio_files, labels, detector=det, institutions=inst),
             "truth": evaluate(truth_files, labels, detector=det, institutions=inst),
-            "audio, no institutions": evaluate(audio_files, labels, detector=det),
+            "audio, no institutions": evaluate(bare_files, labels, detector=det),
             "truth, no institutions": evaluate(truth_files, labels, detector=det)}
     a_, t_ = runs["audio"], runs["truth"]
     print(f"calls: {a_.calls} (institutions from {ip})\n")
