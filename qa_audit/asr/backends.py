@@ -3,7 +3,7 @@
 A backend loads its model once (:func:`load_backend`); after that ``decode(audio, options)`` turns a
 16 kHz float32 array into :class:`RawSegment` s with word timestamps.  Both backends take the same
 options (:func:`decode_options`: beam search of 5 at temperature 0, conditioned on the previous
-text, no prompt).  :func:`resolve_model` finds the model on this machine and never downloads one.
+text, no prompt; the Transcriber adds each call's vocabulary as hotwords, asr/vocabulary.py).  :func:`resolve_model` finds the model on this machine and never downloads one.
 """
 from __future__ import annotations
 
@@ -51,22 +51,40 @@ class Backend(Protocol):
     # ``audio`` (each <= 30 s, (start, end) seconds) decoded in batches, each on its own
 
 
-def _raw_segments(segs) -> list[RawSegment]:
+def _raw_segments(segs, opts: Optional[dict[str, Any]] = None) -> list[RawSegment]:
+    """faster-whisper segments -> RawSegment, without the vocabulary echoes (:func:`_echo`)."""
     out = []
     for s in segs:
+        if opts is not None and _echo(s.text, opts):
+            continue
         words = [RawWord(w.start, w.end, w.word, w.probability) for w in (s.words or [])]
         out.append(RawSegment(s.start, s.end, s.text, s.avg_logprob, s.no_speech_prob,
                               s.compression_ratio, words))
     return out
 
 
-def decode_options(initial_prompt: Optional[str] = None, beam_size: int = BEAM_SIZE) -> dict[str, Any]:
+def decode_options(initial_prompt: Optional[str] = None, beam_size: int = BEAM_SIZE,
+                   hotwords: Optional[str] = None) -> dict[str, Any]:
     """The decoding options both backends use (beam search at temperature 0, no temperature
-    fallback, conditioned on the previous window's text); ``beam_size`` 1 is greedy."""
-    return {"language": "zh", "task": "transcribe", "temperature": 0.0, "beam_size": max(1, int(beam_size)),
+    fallback, conditioned on the previous window's text); ``beam_size`` 1 is greedy.  ``hotwords``
+    (faster-whisper; the domain vocabulary of :mod:`qa_audit.asr.vocabulary`) is added only when
+    given; openai-whisper, which has none, reads it as its initial prompt."""
+    opts = {"language": "zh", "task": "transcribe", "temperature": 0.0, "beam_size": max(1, int(beam_size)),
             "condition_on_previous_text": CONDITION_ON_PREVIOUS_TEXT, "initial_prompt": initial_prompt,
             "word_timestamps": True, "compression_ratio_threshold": 2.4,
             "log_prob_threshold": -1.0, "no_speech_threshold": 0.6, "suppress_blank": True}
+    if hotwords:
+        opts["hotwords"] = hotwords
+    return opts
+
+
+def _echo(text: str, opts: dict[str, Any]) -> bool:
+    """A segment that only repeats the vocabulary given to the decoder (hotwords or prompt) in
+    a silence: at least 6 characters, all of them a piece of that text (逾期还款 alone is speech)."""
+    t = "".join(text.split()).strip("，。,.!！?？")
+    if len(t) < 6:
+        return False
+    return any(t in "".join(str(opts.get(k) or "").split()) for k in ("hotwords", "initial_prompt"))
 
 
 class FasterWhisperBackend:
@@ -81,7 +99,7 @@ class FasterWhisperBackend:
     def decode(self, audio, opts: dict[str, Any]) -> list[RawSegment]:
         segs, _info = self.model.transcribe(audio, best_of=1, vad_filter=False,
                                             without_timestamps=False, **opts)
-        return _raw_segments(segs)
+        return _raw_segments(segs, opts)
 
     def decode_clips(self, audio, clips: list[tuple[float, float]], opts: dict[str, Any],
                      batch_size: int = 8, streams: Optional[list[int]] = None) -> list[RawSegment]:
@@ -100,7 +118,7 @@ class FasterWhisperBackend:
         pipe = _StreamBatches(self.model, _rounds(streams) if condition else None, streams)
         segs, _info = pipe.transcribe(audio, best_of=1, batch_size=batch_size, without_timestamps=False,
                                       clip_timestamps=[{"start": a, "end": b} for a, b in clips], **opts)
-        return _raw_segments(segs)
+        return _raw_segments(segs, opts)
 
 
 def _rounds(streams: list[int]) -> list[list[int]]:
@@ -202,12 +220,17 @@ class OpenAIWhisperBackend:
 
         opts = dict(opts)
         opts["logprob_threshold"] = opts.pop("log_prob_threshold")  # openai-whisper's spelling
+        hot = opts.pop("hotwords", None)  # no hotwords in openai-whisper: the same text as prompt
+        if hot and not opts.get("initial_prompt"):
+            opts["initial_prompt"] = hot
         if opts.get("beam_size", 1) <= 1:
             opts["beam_size"] = None  # greedy, as faster-whisper's beam_size=1
         with torch.inference_mode():
             r = self.model.transcribe(audio, verbose=None, fp16=False, best_of=None, **opts)
         out = []
         for s in r["segments"]:
+            if _echo(s["text"], opts):
+                continue
             words = [RawWord(w["start"], w["end"], w["word"], w.get("probability", 1.0))
                      for w in s.get("words", [])]
             out.append(RawSegment(s["start"], s["end"], s["text"], s["avg_logprob"],

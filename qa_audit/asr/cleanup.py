@@ -59,5 +59,17 @@ def to_simplified(text: str) -> str:
     return _T2S.convert(text)
 
 
+# Whisper's repetition: a sentence said once written twice in a row (你不接电话，我们只能换个方式。
+# 你不接电话，我们只能换个方式。), or a short unit looping (账单账单账单账单)
+_REPEAT_SENTENCE = re.compile(r"([^。！？.!?]{6,}[。！？.!?，,])\1+")
+_REPEAT_UNIT = re.compile(r"(\S{2,8}?)\1{3,}")
+
+
+def collapse_repeats(text: str) -> str:
+    """A sentence repeated back to back kept once; a 2-8 character unit looping four or more
+    times kept once.  Bad: "等你。等你。" is kept (a short sentence may be said twice)."""
+    return _REPEAT_UNIT.sub(r"\1", _REPEAT_SENTENCE.sub(r"\1", text))
+
+
 def clean_text(text: str) -> str:
-    return to_simplified(_SPACE_CJK.sub("", text.strip()))
+    return collapse_repeats(to_simplified(_SPACE_CJK.sub("", text.strip())))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from qa_audit.core.dial_log import join_institutions, split_institutions
 from qa_audit.core.model import RELATIONS, Call
 
 
@@ -50,7 +51,9 @@ def call_from_metadata(path: Path, rows: dict[str, dict[str, str]]) -> Call:
     call = Call(call_id=row.get("call_id") or path.stem, agent_id=row.get("agent_id", ""),
                 started_at=row.get("started_at", ""), callee_relation=rel if rel in RELATIONS else "unknown")
     for k, v in row.items():
-        if k not in CALL_COLUMNS and v != "":
+        if k in ("institution", "institutions") and v != "":  # 华远银行|诚泰资产
+            call.metadata["institution"] = join_institutions(split_institutions(v))
+        elif k not in CALL_COLUMNS and v != "":
             call.metadata[k] = v
     if rel not in RELATIONS:
         call.metadata["callee_relation_raw"] = rel

@@ -65,13 +65,15 @@ def cue_score(text: str) -> tuple[float, list[str]]:
 
 
 def infer_roles(segments: Sequence[Segment], switch_prob: float = 0.4, first_agent_prob: float = 0.8,
-                min_confidence: float = 0.6) -> list[Segment]:
+                min_confidence: float = 0.6, extra_logits: Sequence[float] | None = None) -> list[Segment]:
     """Set ``speaker`` of each segment (in time order) to agent / customer / unknown.
 
     Emission: P(agent | cues) = sigmoid(score); transition: the speaker changes between
     consecutive segments with ``switch_prob`` (VAD pieces are often parts of one turn, so a change
     is less likely than not).  Forward-backward gives each segment's posterior.  Defaults were
     tuned on the three mono sample mixdowns (samples/audio_mono/): see the ASR report figures.
+    ``extra_logits`` (one per segment in time order; > 0 = the agent) adds other evidence to the
+    cue score, e.g. which voice speaks (:mod:`qa_audit.asr.diarize`).
     """
     segs = sorted(segments, key=lambda s: s.start)
     n = len(segs)
@@ -79,10 +81,12 @@ def infer_roles(segments: Sequence[Segment], switch_prob: float = 0.4, first_age
         return []
     emis = []
     cues = []
-    for s in segs:
+    for k, s in enumerate(segs):
         sc, fired = cue_score(s.text)
         cues.append(fired)
-        p = 1.0 / (1.0 + math.exp(-sc))
+        if extra_logits is not None:
+            sc += extra_logits[k]
+        p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, sc))))
         p = min(max(p, 0.02), 0.98)
         emis.append((p, 1.0 - p))  # likelihood-like weights for (agent, customer)
     trans = [[1 - switch_prob, switch_prob], [switch_prob, 1 - switch_prob]]

@@ -20,8 +20,9 @@ no prompt; :mod:`qa_audit.asr.backends`):
 3. Whisper's silence hallucinations are dropped (boilerplate such as 字幕由…提供, segments with
    high no-speech probability and low log-probability), text is converted to simplified Chinese
    (OpenCC t2s; :mod:`qa_audit.asr.cleanup`), and both channels' turns are merged in time order: on
-   a stereo recording the channel says who speaks (``agent_channel``), on a mono one
-   :mod:`qa_audit.asr.roles` infers it.
+   a stereo recording the channel says who speaks (``agent_channel``), on a mono one the turns are
+   clustered into two voices (:mod:`qa_audit.asr.diarize`, GE2E) and the agent's voice named from
+   what it says, with :mod:`qa_audit.asr.roles`' cues and turn alternation.
 
 ``Transcriber`` loads the model once; ``transcribe_paths`` drives a batch (metadata CSV
 (:mod:`qa_audit.asr.metadata`), content-hash cache, per-file errors, progress bar) for
@@ -75,8 +76,20 @@ class Transcriber:
                  compute_type: str = "int8", cpu_threads: int = 0, words: bool = False,
                  initial_prompt: Optional[str] = None, mode: str = "batched",
                  merge_gap: float = MERGE_GAP_S, max_gap: Optional[float] = None,
-                 beam_size: int = BEAM_SIZE, customer_beam_size: Optional[int] = None):
+                 beam_size: int = BEAM_SIZE, customer_beam_size: Optional[int] = None,
+                 vocabulary: Optional[str] = None, vocabulary_names: Sequence[str] = (),
+                 voices: bool = True):
+        """``vocabulary`` (:mod:`qa_audit.asr.vocabulary`): ``"hotwords"`` (default), ``"prompt"`` or
+        ``"none"``; per call from its institution names (+ ``vocabulary_names``, e.g. the configured
+        institutions) and the collection terms."""
+        from qa_audit.asr.vocabulary import DEFAULT_VOCABULARY, VOCABULARY_MODES
+
         _check_arguments(backend, agent_channel, mode)
+        self.vocabulary = DEFAULT_VOCABULARY if vocabulary is None else vocabulary
+        if self.vocabulary not in VOCABULARY_MODES:
+            raise ValueError(f"vocabulary must be one of {', '.join(VOCABULARY_MODES)}, not {vocabulary!r}")
+        self.vocabulary_names = list(vocabulary_names)
+        self.voices = voices  # mono: roles by voice (asr/diarize.py) before the text cues
         self.backend, self.model_name = backend, model or "base"
         self.agent_channel, self.compute_type, self.cpu_threads = agent_channel, compute_type, cpu_threads
         if max_gap is None:
@@ -104,8 +117,9 @@ class Transcriber:
         return {"pipeline": PIPELINE_VERSION, "backend": self.backend, "model": self.model_id,
                 "compute_type": self.compute_type if self.backend == "faster-whisper" else "fp32",
                 "agent_channel": self.agent_channel, "words": self.words, "mode": self.mode,
-                "merge_gap": self.merge_gap, "decode": self.opts,
+                "merge_gap": self.merge_gap, "decode": self.opts, "vocabulary": self.vocabulary,
                 **({"decode_customer": self.customer_opts} if self.customer_opts is not self.opts else {}),
+                "voices": self.voices,
                 "vad": [V.VAD_THRESHOLD, V.VAD_MIN_SILENCE_MS, V.VAD_MIN_SPEECH_MS, V.TURN_PAD_S, V.VAD_CHUNK_S],
                 "window": [WINDOW_S, GAP_S, self.max_gap]}
 
@@ -119,9 +133,30 @@ class Transcriber:
         info = probe(path)
         if call is None:
             call = Call(call_id=path.stem)
+        self.decoder.opts = self.call_options(call)
+        if self.customer_decoder is not self.decoder:
+            self.customer_decoder.opts = self.call_options(call, self.customer_opts)
         segs = self._stereo_segments(path, info) if info.channels == 2 else self._mono_segments(path, info)
         self._fill_call(call, path, info, segs, time.perf_counter() - t0)
         return call
+
+    def call_options(self, call: Optional[Call], base: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+        """The decode options of one call: the shared ones (``base``, default the agent's) plus its
+        vocabulary (hotwords/prompt)."""
+        from qa_audit.asr.vocabulary import decode_vocabulary
+
+        base = self.opts if base is None else base
+        extra = decode_vocabulary(self.vocabulary, call, self.vocabulary_names)
+        if base.get("initial_prompt") and "initial_prompt" in extra:
+            extra.pop("initial_prompt")  # an explicit prompt wins
+        return {**base, **extra}
+
+    def call_cache_key(self, call: Optional[Call]) -> str:
+        """What of a call's own metadata changes its transcript (its vocabulary), for the cache."""
+        from qa_audit.asr.vocabulary import decode_vocabulary
+
+        v = decode_vocabulary(self.vocabulary, call, self.vocabulary_names)
+        return json.dumps(v, sort_keys=True, ensure_ascii=False) if v else ""
 
     # -- the steps ----------------------------------------------------------------------------
     def _stereo_segments(self, path: Path, info: AudioInfo) -> list[Segment]:
@@ -145,6 +180,14 @@ class Transcriber:
         from qa_audit.asr.roles import infer_roles
 
         segs = sorted(self._channel_segments(path, 0, info, "unknown"), key=lambda s: s.start)
+        if self.voices and len(segs) >= 2:
+            from qa_audit.asr.diarize import DiarizeUnavailable, assign_roles
+
+            try:  # two voices (GE2E), the agent's named from what it says (asr/diarize.py)
+                return merge_segments(assign_roles(segs, decode_channel(path, 0, info=info)),
+                                      max(self.merge_gap, MONO_MERGE_GAP_S))
+            except DiarizeUnavailable:
+                pass
         return merge_segments(infer_roles(segs), max(self.merge_gap, MONO_MERGE_GAP_S))
 
     def _channel_segments(self, path: Path, channel: int, info: AudioInfo, speaker: str) -> list[Segment]:
@@ -309,11 +352,13 @@ class _Batch:
         sid = safe_id(call.call_id)
         self._check(f, call, sid)
         digest = self._digest(f)
-        if self.cache.restore(digest, call, f):
+        vocab = self.transcriber.call_cache_key(call) if hasattr(self.transcriber, "call_cache_key") else ""
+        key = digest + ("\n" + vocab if vocab else "")
+        if self.cache.restore(key, call, f):
             self.summary.cached.append(str(f))
         else:
             call = self.transcriber.transcribe(f, call)
-            self.cache.store(digest, call)
+            self.cache.store(key, call)
         call.metadata["content_sha256"] = digest
         self.summary.audio_seconds += float(call.duration or 0.0)
         dest = self.out / f"{sid}.json"
@@ -355,7 +400,8 @@ def transcribe_paths(inputs: Sequence[str | Path] | str | Path, out_dir: str | P
                      compute_type: str = "int8", cpu_threads: int = 0, words: bool = False,
                      cache_dir: str | Path | None = None, use_cache: bool = True,
                      progress: bool = True, transcriber: Optional[Transcriber] = None,
-                     on_error: Optional[Callable[[str, str], None]] = None) -> TranscribeSummary:
+                     on_error: Optional[Callable[[str, str], None]] = None,
+                     vocabulary: Optional[str] = None, vocabulary_names: Sequence[str] = ()) -> TranscribeSummary:
     """Transcribe files/folders into ``out_dir/<safe_id(call_id)>.json`` (atomic writes).
 
     A transcript is cached by sha256 of the audio bytes + backend + model + options in
@@ -375,7 +421,7 @@ def transcribe_paths(inputs: Sequence[str | Path] | str | Path, out_dir: str | P
     if files:  # load the model once, up front: if it cannot load, nothing can run
         batch.transcriber = transcriber if transcriber is not None else Transcriber(
             backend=backend, model=model, agent_channel=agent_channel, compute_type=compute_type,
-            cpu_threads=cpu_threads, words=words)
+            cpu_threads=cpu_threads, words=words, vocabulary=vocabulary, vocabulary_names=vocabulary_names)
         batch.cache = TranscriptCache(Path(cache_dir) if cache_dir else out / ".asr-cache",
                                       batch.transcriber.cache_key_options(), use_cache)
     if progress and files:

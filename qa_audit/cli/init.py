@@ -24,11 +24,23 @@ rubrics: ./rubrics
 # reports: ./reports
 
 # --- institutions ---------------------------------------------------------------------------------
-# What counts as the agent naming the institution he or she calls for (rule SELFID-*) is defined in
-# lexicons/institution.yaml: name suffixes (银行, 小贷, 花...), intros (我是, 这里是...), role words
-# (的客服, 的催收专员...), generic names that do not count, and ASR mishearings read back.  Add your
-# institutions' own suffixes or aliases there.  There is no separate list of institution names or
-# designated calling lines in this file: the rules do not read one.
+# The lenders, agencies and products/apps your agents call for.  SELFID-001 ("the agent never names
+# the institution") hears these names in the agent's turns even when the speech recognizer got them
+# a little wrong (same pinyin up to confusable sounds such as heng/hong, jin/jing, z/zh, l/n; one
+# syllable off in a name of four or more; 银行/小贷/消费金融/资产/信用卡中心 may be left out), and the
+# transcriber gives them to Whisper as vocabulary.  A call's own institutions come from the
+# `institution` column of the calls CSV or the dial log (several separated by |: 华远银行|诚泰资产);
+# a call without that column is matched against every name here.  How a name is presented
+# (我是/这里是/受…委托, 的客服...) is defined in lexicons/institution.yaml.
+# institutions:
+#   - name: 华远银行
+#     aliases: [华远, 华远银行信用卡中心]
+#     kind: lender        # lender | agency | product
+#   - name: 诚泰资产管理
+#     kind: agency
+#   - name: 闪电借
+#     kind: product
+institutions: []
 
 # --- which rules run ------------------------------------------------------------------------------
 # Rule codes, globs, names or categories (`qa-audit rules list`); empty = all rules.

@@ -26,6 +26,9 @@ def register(app: typer.Typer) -> None:
         cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Transcript cache (default OUT/.asr-cache)."),
         no_cache: bool = typer.Option(False, "--no-cache", help="Transcribe again even if cached."),
         quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+        vocabulary: Optional[str] = typer.Option(
+            None, "--vocabulary", help="Domain vocabulary for decoding: hotwords (faster-whisper; from the call's "
+                                       "institution + collection terms), prompt, or none (default: asr/vocabulary.py)."),
     ) -> None:
         """Transcribe call recordings offline with Whisper (stereo: channel = speaker; mono: inferred)."""
         from rich.console import Console
@@ -41,7 +44,7 @@ def register(app: typer.Typer) -> None:
             summary = transcribe_paths(
                 inputs, out, backend=backend, model=model, metadata_csv=metadata,
                 agent_channel=agent_channel, compute_type=compute_type, cpu_threads=threads,
-                words=words, cache_dir=cache_dir, use_cache=not no_cache, progress=not quiet,
+                words=words, cache_dir=cache_dir, use_cache=not no_cache, progress=not quiet, vocabulary=vocabulary,
                 on_error=lambda f, msg: err.print(f"[red]failed:[/] {msg}", highlight=False, soft_wrap=True))
         except (WeightsError, ValueError) as e:
             err.print(f"[red]error:[/] {e}", highlight=False, soft_wrap=True)

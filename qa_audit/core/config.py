@@ -19,6 +19,13 @@ folder, or ``[tool.qa-audit]`` in ``pyproject.toml``::
     # designated_lines: {file: lines.txt}   # ... or one per line in a file (relative to this config;
     #                                       #     blank lines and '#' comments ignored)
     # Not set: DIAL-006 is skipped (with a note in the run summary).
+    institutions:                  # the lenders, agencies and products/apps the agents call for
+      - name: 华远银行             #   (SELFID-001 hears these names, pinyin-tolerant; ASR hotwords)
+        aliases: [华远, 华远银行信用卡中心]
+        kind: lender               #   lender | agency | product
+      - 诚泰资产                   #   a bare name: no aliases
+    # A call's own institutions come from the `institution` column of the metadata CSV or the dial
+    # log (names separated by |, e.g. 华远银行|诚泰资产); a call without one is matched against all.
 """
 from __future__ import annotations
 
@@ -33,6 +40,40 @@ class ConfigError(ValueError):
     """A config file with a mistake; the message names the file and the problem."""
 
 
+INSTITUTION_KINDS = ("lender", "agency", "product")
+
+
+def parse_institutions(value: Any, source: str = "") -> list[dict[str, Any]]:
+    """The ``institutions`` list as ``[{"name", "aliases", "kind"}]``: each item a name or a mapping
+    with ``name``, optional ``aliases`` (list or |-separated) and ``kind`` (lender/agency/product)."""
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        raise ConfigError(f"{source}: 'institutions' must be a list of names or {{name, aliases, kind}}")
+    out = []
+    for n, item in enumerate(value, 1):
+        if isinstance(item, str):
+            item = {"name": item}
+        if not isinstance(item, dict) or not str(item.get("name") or "").strip():
+            raise ConfigError(f"{source}: institutions item {n} needs a name")
+        unknown = set(item) - {"name", "aliases", "kind"}
+        if unknown:
+            raise ConfigError(f"{source}: institutions item {n} ({item['name']}): unknown key "
+                              f"'{sorted(unknown)[0]}' (known: aliases, kind, name)")
+        aliases = item.get("aliases") or []
+        if isinstance(aliases, str):
+            aliases = aliases.split("|")
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise ConfigError(f"{source}: institutions item {n} ({item['name']}): 'aliases' must be a list of names")
+        kind = str(item.get("kind") or "lender")
+        if kind not in INSTITUTION_KINDS:
+            raise ConfigError(f"{source}: institutions item {n} ({item['name']}): kind must be one of "
+                              f"{', '.join(INSTITUTION_KINDS)}, got {kind!r}")
+        out.append({"name": str(item["name"]).strip(), "kind": kind,
+                    "aliases": [a.strip() for a in aliases if a.strip()]})
+    return out
+
+
 @dataclass
 class Config:
     select: list[str] = field(default_factory=list)
@@ -45,6 +86,7 @@ class Config:
     include_unknown_speaker: bool = False
     thresholds: dict[str, float] = field(default_factory=dict)
     designated_lines: Optional[list[str]] = None  # None = not configured (DIAL-006 skipped)
+    institutions: list[dict[str, Any]] = field(default_factory=list)
     source: str = ""
 
     @classmethod
@@ -52,7 +94,7 @@ class Config:
         if not isinstance(d, dict):
             raise ConfigError(f"{source}: configuration must be a mapping")
         known = {"select", "ignore", "lexicons", "rubrics", "reports", "self_id_window_turns", "self_id_window_seconds",
-                 "include_unknown_speaker", "thresholds", "designated_lines"}
+                 "include_unknown_speaker", "thresholds", "designated_lines", "institutions"}
         for k in d:
             if k not in known:
                 raise ConfigError(f"{source}: unknown key '{k}' (known: {', '.join(sorted(known))})")
@@ -94,6 +136,7 @@ class Config:
             cfg.thresholds[str(k)] = float(v)
         if d.get("designated_lines") is not None:
             cfg.designated_lines = _designated_lines(d["designated_lines"], source)
+        cfg.institutions = parse_institutions(d.get("institutions"), source)
         return cfg
 
     @classmethod

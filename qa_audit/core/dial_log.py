@@ -52,6 +52,7 @@ _ALIASES = {
     "duration": ("duration", "duration_s", "seconds", "通话时长"),
     # the company line the call was made from (专用电话; DIAL-006); optional
     "caller_line": ("caller_line", "caller_number", "caller", "line_number", "主叫号码", "外呼号码", "外显号码", "主叫"),
+    "institution": ("institution", "institutions", "lender", "机构", "委托机构", "所属机构"),
 }
 _YES = {"yes", "y", "1", "true", "t", "connected", "answered", "是", "接通", "已接通"}
 _NO = {"no", "n", "0", "false", "f", "", "unanswered", "missed", "否", "未接通", "未接"}
@@ -83,6 +84,7 @@ class DialRecord:
     source: str = ""
     warnings: list[str] = field(default_factory=list)
     caller_line: Optional[str] = None  # None: the log has no caller_line column
+    institution: str = ""  # the institutions the call is for, |-separated (华远银行|诚泰资产)
 
     @property
     def started_at_iso(self) -> str:
@@ -118,7 +120,27 @@ class DialRecord:
             "dial_duration": self.duration,
             "dial_log_line": self.line,
             **({"caller_line": self.caller_line} if self.caller_line else {}),
+            **({"institution": self.institution} if self.institution else {}),
         }
+
+
+# --- institutions -------------------------------------------------------------------------
+def split_institutions(value: Any) -> list[str]:
+    """The institution names of a metadata value: a list, or one string separated by | (also ｜,
+    、, ; and ,): ``"华远银行|诚泰资产"`` -> ``["华远银行", "诚泰资产"]``."""
+    if value in (None, ""):
+        return []
+    items = value if isinstance(value, (list, tuple)) else re.split(r"[|｜、;；,，]", str(value))
+    return list(dict.fromkeys(str(x).strip() for x in items if str(x).strip()))
+
+
+def join_institutions(names: Iterable[str]) -> str:
+    return "|".join(names)
+
+
+def call_institutions(call: Call) -> list[str]:
+    """The institutions a call is for (``Call.metadata["institution"]``), [] when not given."""
+    return split_institutions(call.metadata.get("institution") or call.metadata.get("institutions"))
 
 
 # --- callee numbers -------------------------------------------------------------------------
@@ -279,6 +301,7 @@ def load_dial_log(path: str | Path, key: bytes, default_tz: timezone = DEFAULT_T
             callee_relation=parse_relation(get(row, "callee_relation")), started_at=started,
             connected=connected, duration=duration, source=str(path), warnings=warns,
             caller_line=get(row, "caller_line") if "caller_line" in cols else None,
+            institution=join_institutions(split_institutions(get(row, "institution"))),
         ))
     return records, errors
 
@@ -417,6 +440,8 @@ def load_metadata(path: str | Path, key: bytes | None = None) -> tuple[dict[str,
                     md["callee_hash"] = hash_number(v, key)
                 continue
             md[k] = v
+        if md.get("institution") or md.get("institutions"):
+            md["institution"] = join_institutions(split_institutions(md.pop("institutions", None) or md["institution"]))
         ov["metadata"] = md
         if file:
             out[Path(file).name] = ov

@@ -292,7 +292,9 @@ class Detector:
         return speaker == "agent" or (self.config.include_unknown_speaker and speaker == "unknown")
 
     def context(self, call: Call) -> RuleContext:
-        norms = [normalize(s.text) for s in call.segments]
+        # spoken calls: misheard debt terms read back for the rules (一七 → 逾期, text/terms.py)
+        fix = call.kind != "text"
+        norms = [normalize(s.text, correct_terms=fix) for s in call.segments]
         texts = [n.text for n in norms]
         hits: list[list[Hit]] = []
         for seg, n in zip(call.segments, norms):
@@ -319,7 +321,7 @@ class Detector:
         options = {"self_id_window_turns": self.config.self_id_window_turns,
                    "self_id_window_seconds": self.config.self_id_window_seconds,
                    "include_unknown_speaker": self.config.include_unknown_speaker,
-                   "institution": self.institution}
+                   "institution": self.institution, "institutions": self.config.institutions}
         return RuleContext(call=call, norm=norms, hits=hits, dialogue=dialogue, detector=self,
                            options=options)
 
@@ -327,6 +329,27 @@ class Detector:
         lex = self.lexset.category(category)
         th = self.config.thresholds.get(category, lex.threshold if lex else 0.6)
         return th, (lex.support if lex else 0.3)
+
+    @staticmethod
+    def _note_corrections(ctx: RuleContext, f: Finding) -> None:
+        """A finding whose evidence holds a term read back from an ASR mishearing says both: what
+        was heard and how it was read (explanation and reason: 识别为“一七”，按“逾期”理解)."""
+        if f.segment is None or f.char_start is None or f.segment >= len(ctx.norm):
+            return
+        from qa_audit.text.terms import note_zh
+
+        fixes = [c for c in ctx.norm[f.segment].corrections
+                 if c.start < (f.char_end or f.char_start) and c.end > f.char_start]
+        if not fixes or f.details.get("asr_terms"):
+            return
+        f.details["asr_terms"] = [{"heard": c.heard, "term": c.term} for c in fixes]
+        f.explanation += " | ASR term read back: " + ", ".join(f"'{c.heard}' as '{c.term}'" for c in fixes)
+        if f.reason:
+            tail = f"（{f.rule}）"
+            if f.reason.endswith(tail):
+                f.reason = f"{f.reason[:-len(tail)]}（{note_zh(fixes)}）{tail}"
+            else:
+                f.reason += f"（{note_zh(fixes)}）"
 
     def scan(self, call: Call) -> list[Finding]:
         """All findings of one call, sorted by segment and offset."""
@@ -336,6 +359,8 @@ class Detector:
             findings.extend(rule.findings(ctx))
         strong = {f.category for f in findings if not f.details.get("weak")}
         findings = [f for f in findings if not f.details.get("weak") or f.category in strong]
+        for f in findings:
+            self._note_corrections(ctx, f)
         findings.sort(key=lambda f: (-1 if f.segment is None else f.segment, f.char_start or 0, f.rule))
         return findings
 

@@ -141,9 +141,35 @@ def alert_categories() -> set[str]:
     return {r.category for r in registry.all_rules() if r.severity == ALERT}
 
 
+def load_institutions(path: str | Path) -> dict[str, str]:
+    """``call_id,institution`` rows (names separated by |) -> {call_id: "华远银行|诚泰资产"}."""
+    import csv
+
+    from qa_audit.core.dial_log import join_institutions, split_institutions
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as e:
+        raise LabelError(f"{path}:0: cannot read: {e.strerror or e}") from e
+    reader = csv.DictReader(text.splitlines())
+    cols = [c.strip() for c in reader.fieldnames or []]
+    if "call_id" not in cols or not ({"institution", "institutions"} & set(cols)):
+        raise LabelError(f"{path}:1: needs the columns call_id,institution (has: {', '.join(cols)})")
+    out = {}
+    for row in reader:
+        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        names = split_institutions(row.get("institution") or row.get("institutions"))
+        if row.get("call_id") and names:
+            out[row["call_id"]] = join_institutions(names)
+    return out
+
+
 def evaluate(inputs: Iterable[str | Path], labels_path: str | Path, detector=None,
-             categories: Optional[Iterable[str]] = None) -> EvalReport:
-    """``categories``: None = the six core categories and every other category the labels use."""
+             categories: Optional[Iterable[str]] = None, institutions: Optional[dict[str, str]] = None) -> EvalReport:
+    """``categories``: None = the six core categories and every other category the labels use.
+    ``institutions`` ({call_id: "A|B"}, :func:`load_institutions`) is set as each call's
+    ``institution`` metadata where the transcript has none."""
     from qa_audit.core.model import ALERT
     from qa_audit.detect.detector import Detector, iter_transcripts, load_input
 
@@ -170,6 +196,8 @@ def evaluate(inputs: Iterable[str | Path], labels_path: str | Path, detector=Non
             rep.unlabelled.append(call.call_id)
             continue
         rep.calls += 1
+        if institutions and call.call_id in institutions and not call.metadata.get("institution"):
+            call.metadata["institution"] = institutions[call.call_id]
         findings = det.scan(call)
         gold: dict[str, set] = {}
         for v in lab.get("violations", []):

@@ -69,6 +69,7 @@ class NormText:
     orig: str
     starts: Optional[list[int]] = None  # None = identity map
     ends: Optional[list[int]] = None
+    corrections: list = field(default_factory=list)  # text.terms.Correction, offsets in ``orig``
 
     def span_to_orig(self, s: int, e: int) -> tuple[int, int]:
         if self.starts is None:
@@ -145,13 +146,21 @@ def convert_numerals(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def normalize(text: str) -> NormText:
-    """Normalize ``text`` for matching (see module docstring)."""
+def normalize(text: str, correct_terms: bool = False) -> NormText:
+    """Normalize ``text`` for matching (see module docstring).  ``correct_terms``: misheard debt
+    terms read back first (一七 → 逾期, :mod:`qa_audit.text.terms`; same length), listed in
+    ``corrections``."""
     simp = to_simplified(text)
     t = simp.translate(_WIDTH)
+    fixes: list = []
+    if correct_terms:
+        from qa_audit.text.terms import correct
+
+        c = correct(t)
+        t, fixes = c.text, c.corrections
     spans = convert_numerals(t) if _NUM_RUN.search(t) else []
     if not spans:
-        return NormText(text=t, orig=text)
+        return NormText(text=t, orig=text, corrections=fixes)
     parts: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -167,7 +176,7 @@ def normalize(text: str) -> NormText:
     parts.append(t[pos:])
     starts.extend(range(pos, len(t)))
     ends.extend(range(pos + 1, len(t) + 1))
-    return NormText(text="".join(parts), orig=text, starts=starts, ends=ends)
+    return NormText(text="".join(parts), orig=text, starts=starts, ends=ends, corrections=fixes)
 
 
 # --- pinyin ---------------------------------------------------------------------------------

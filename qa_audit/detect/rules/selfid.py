@@ -174,8 +174,20 @@ class SelfId001(Rule):
         names as the creditor), or None.  See ``find_names``."""
         return next(cls.find_names(text, inst), None)
 
+    # how-kinds that guess a name from how it is used rather than from an introduction: not needed
+    # (and a source of false names such as 孙立伟借的钱) when the call's institution names are known
+    WEAK_HOWS = ("'…的' with a pause", "greeting + name", "opening '…的'", "sender of a reminder",
+                 "a line that is the name", "named as the creditor")
+
     @classmethod
-    def find_names(cls, text: str, inst: dict):
+    def find_names(cls, text: str, inst: dict, strong_only: bool = False):
+        if strong_only:
+            yield from (f for f in cls._find_names(text, inst) if not f[3].startswith(cls.WEAK_HOWS))
+        else:
+            yield from cls._find_names(text, inst)
+
+    @classmethod
+    def _find_names(cls, text: str, inst: dict):
         """Every (start, end, name, how) of an institution the agent presents as their own.
 
         First the PRESENTATIONS patterns; then every occurrence of an institution suffix (银行, 小贷,
@@ -268,26 +280,54 @@ class SelfId001(Rule):
             turns, secs = 0, 0
             if any(self._SIGNATURE.search(ctx.text(i)) for i in range(len(call.segments))):
                 return []
-        named, n_agent, authority = self._scan(ctx, turns, secs)
-        if named or not n_agent:
+        forms = self.name_forms(ctx)
+        ident, n_agent, authority = self.identify(ctx, turns, secs, forms)
+        if ident is not None or not n_agent:
             return []
         whole = turns <= 0 and secs <= 0
         window = "the whole call" if whole else f"the first {turns} agent turns / {secs:.0f} s"
         authority = list(dict.fromkeys(authority))
+        searched = ""
+        if forms:
+            names = list(dict.fromkeys(v.name for v in forms))
+            near = self._nearest(ctx, forms)
+            searched = (f"; listened for {', '.join(names[:6])}{' ...' if len(names) > 6 else ''} "
+                        f"(pinyin-tolerant): " + (f"nearest {near}" if near else "nothing close heard"))
         expl = (f"no institution name presented by the agent in {window} "
                 f"({n_agent} agent turns checked; names need an intro such as 我是/这里是/受…委托 or "
-                f"'的'+role, see lexicons/institution.yaml)"
+                f"'的'+role, see lexicons/institution.yaml){searched}"
                 + (f"; only an authority or law firm was named ({', '.join(authority)}), "
                    "not the lender" if authority else "") + " | score 1.00")
         return [ctx.call_finding(self, explanation=expl, score=1.0, agent_turns_checked=n_agent,
                                  meaning=self._meaning(call.kind, turns, secs, authority))]
 
-    def _scan(self, ctx: RuleContext, turns: int, secs: float) -> tuple[bool, int, list[str]]:
-        """(a name was presented, agent turns looked at, authorities named) over the window."""
+    @staticmethod
+    def name_forms(ctx: RuleContext) -> list:
+        """The institution names to hear (config ``institutions`` + the call's ``institution``)."""
+        from qa_audit.core.dial_log import call_institutions
+        from qa_audit.detect.institutions import variants
+
+        conf = ctx.options.get("institutions") or []
+        own = call_institutions(ctx.call)
+        return variants(conf, own) if (conf or own) else []
+
+    def identify(self, ctx: RuleContext, turns: int = 0, secs: float = 0.0, forms: Optional[list] = None):
+        """(how the agent named the institution or None, agent turns looked at, authorities named).
+
+        In each agent turn of the window: (a) a configured / call institution heard (pinyin-tolerant),
+        (b) an ORG entity (LAC) right after an introduction, (c) a name presented as the agent's own
+        (the PRESENTATIONS patterns and suffixed names of lexicons/institution.yaml).  The first
+        that holds is returned as ``{"by", "segment", "name", "heard", "detail"}``.
+        """
+        from qa_audit.detect.institutions import hear, introduced_orgs
+
         inst = ctx.options.get("institution") or {}
+        p = self._inst(inst)
+        forms = self.name_forms(ctx) if forms is None else forms
         t0 = ctx.call.segments[0].start
         n_agent = 0
         authority: list[str] = []  # names of an authority or a law firm only (not whose debt it is)
+        agent = []
         for i, seg in enumerate(ctx.call.segments):
             if seg.speaker != "agent":
                 continue
@@ -295,11 +335,51 @@ class SelfId001(Rule):
             in_window = (turns <= 0 and secs <= 0) or n_agent <= turns or (secs > 0 and seg.start - t0 <= secs)
             if not in_window:
                 break
-            for found in self.find_names(ctx.text(i), inst):
+            agent.append(i)
+        for i in agent:  # (a) the names the call is for
+            heard = hear(self._prepare(ctx.text(i), p), i, forms) if forms else []
+            if heard:
+                h = heard[0]
+                return {"by": "name", "segment": i, "name": h.variant.name, "heard": h.match.heard,
+                        "detail": h.describe()}, n_agent, authority
+        for i in agent:  # (c) a name the agent presents as their own (patterns; strong ones only
+            # when the names are known: a known name used as the creditor is heard by (a))
+            for found in self.find_names(ctx.text(i), inst, strong_only=bool(forms)):
                 if not self.is_authority(found[2]):
-                    return True, n_agent, authority
+                    return {"by": "pattern", "segment": i, "name": found[2], "heard": found[2],
+                            "detail": found[3]}, n_agent, authority
                 authority.append(found[2])
-        return False, n_agent, authority
+        for i in agent:  # (b) an organization (NER) right after an introduction
+            for s, e, name, intro in introduced_orgs(self._prepare(ctx.text(i), p)):
+                if self.is_authority(name):
+                    authority.append(name)
+                    continue
+                if name in p.generic or any(x in name for x in p.exclude) or self._only_type_words(name, p):
+                    continue
+                return {"by": "ner", "segment": i, "name": name, "heard": name,
+                        "detail": f"ORG '{name}' (LAC) after '{intro}'"}, n_agent, authority
+        return None, n_agent, authority
+
+    def _scan(self, ctx: RuleContext, turns: int, secs: float) -> tuple[bool, int, list[str]]:
+        """(a name was presented, agent turns looked at, authorities named) over the window."""
+        ident, n_agent, authority = self.identify(ctx, turns, secs)
+        return ident is not None, n_agent, authority
+
+    @staticmethod
+    def _nearest(ctx: RuleContext, forms: list) -> str:
+        """The agent's words closest to a listened-for name (for the explanation), or ''."""
+        from qa_audit.text.pinyin_match import find_name
+
+        best = None
+        for i in ctx.agent_segments():
+            for v in forms:
+                for m in find_name(ctx.text(i), v.text, max_off=max(1, len(v.text) // 2))[:1]:
+                    if best is None or m.closeness > best[1].closeness:
+                        best = (i, m, v)
+        if best is None:
+            return ""
+        i, m, v = best
+        return f"{m.describe()} in turn {i}, not presented as the agent's own or too far from {v.name}"
 
     @classmethod
     def _meaning(cls, kind: str, turns: int, secs: float, authority: list[str]) -> str:

@@ -1,0 +1,148 @@
+"""Post-ASR correction of debt-collection terms: what Whisper wrote for a term it misheard.
+
+Whisper base writes the words of debt collection with characters that sound alike: 逾期 → 一七 /
+预期 / 与其, 还款 → 换款 / 海款, 利息 → 利西, 催收 → 催修, 法院 → 发院, 小贷 → 小袋.  The rules read
+the corrected text (the detector's normalization, :func:`qa_audit.text.normalize.normalize` with
+``correct_terms=True``); the transcript keeps what was heard, and a finding that rests on a
+corrected term says both (识别为“一七”，按“逾期”理解).
+
+A form that is no word of its own (换款, 利西, 催修, 发院) is always read back.  Forms that are
+ordinary words (预期, 与其, 一七, 正信, 前款, 小袋) need a debt context: a word of money or debt in
+the same turn (钱, 欠, 还, 借, 贷, 款, 账, 元, a number ...) and a close one (a debt word or a number
+within a few characters, or a typical frame: 已经预期, 预期了, 小袋公司).  A numeral form (一七) is
+never read back inside a number (尾号一七二三).
+Every replacement has the same length as what it replaces, so offsets stay valid.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+__all__ = ["Correction", "Corrected", "MISHEARINGS", "correct", "note_zh"]
+
+# term -> forms Whisper writes for it (same length); forms that are everyday words are in AMBIGUOUS
+MISHEARINGS: dict[str, tuple[str, ...]] = {
+    "逾期": ("一七", "预期", "与其", "于期", "与期", "余期", "鱼期", "逾其", "预其", "玉器", "于其", "语气", "遇期"),
+    "还款": ("换款", "海款", "还宽", "环款", "缓款", "还快"),
+    "小贷": ("小袋", "小代", "小待"),
+    "利息": ("利西", "立息", "力息", "例息", "利喜"),
+    "罚息": ("发息", "法息", "罚西"),
+    "催收": ("催修", "吹收", "崔收", "摧收", "催手", "推收"),
+    "法院": ("发院", "法苑", "罚院", "法愿"),
+    "本金": ("本经", "本今", "本斤"),
+    "征信": ("正信", "证信", "争信", "征性", "正性"),
+    "减免": ("剪免", "检免", "简免", "减缅"),
+    "欠款": ("欠宽", "前款", "欠狂"),
+    "起诉": ("起素", "起塑", "起速"),
+    "律师": ("律诗", "律是", "绿师"),
+    "信用卡": ("新用卡", "心用卡", "信用看", "星用卡"),
+    "滞纳金": ("滞纳经", "志纳金", "滞那金"),
+    "账单": ("账蛋",),
+    # authorities an impersonating agent claims (IMPERSONATE-*) and what they threaten
+    "检察院": ("检查院", "监察院"),
+    "经侦": ("金增", "金针", "精真", "经真", "金侦"),
+    "经侦大队": ("精神大队", "金针大队", "经真大队"),
+    "经侦支队": ("金钱支队", "金针支队", "精神支队"),
+    "网警支队": ("网前知队", "网井支队", "网警知队"),
+    "支队": ("知队", "直队"),
+    "公安局": ("工安局", "公安剧"),
+    "派出所": ("派出锁", "排出所"),
+    "诈骗": ("价骗", "驾骗", "炸骗", "榨骗"),
+    "通缉": ("通机", "通急"),
+    "立案": ("立按",),
+    "备案": ("被按", "背案"),
+    "公诉": ("工诉", "公素"),
+    "警官": ("井官",),
+    "民警": ("明景", "民井"),
+    "结清": ("节清", "结青"),
+}
+AMBIGUOUS = {"监察院", "金针", "被按", "民井", "明景", "通机", "立按", "小袋", "小代", "预期", "与其", "一七", "正信", "前款", "语气", "玉器", "还快", "于其", "律诗", "律是"}
+
+_DEBT = re.compile(r"钱|欠|还|借|贷|款|账|帐|元|块|万|千|百|利息|本金|罚息|信用|银行|催|逾|期|天|个月|征信|"
+                   r"起诉|法院|律师|违约|滞纳|分期|额度|\d|[一二三四五六七八九十两]+(天|个月|期|号)")
+# an everyday-word form needs a debt word or a number within WINDOW characters, or a typical frame
+_NEAR = re.compile(r"钱|欠|还|借|贷|款|账|帐|元|块|利息|本金|罚息|信用|银行|催收|天|个月|违约|滞纳|已经|\d|"
+                   r"[一二三四五六七八九十两]+(天|个月|期)")
+_FRAME = {
+    "逾期": re.compile(r"(已经|都|还|你|您|这个|这笔|账户|严重|长期|一直|多次)$|^(了|的|天|[0-9一二三四五六七八九十两]|记录|费|罚息|利息|未还|欠款|金额|状态|情况|多久)"),
+    "征信": re.compile(r"(上|影响|你的|您的|个人|到)$|^(记录|报告|系统|中心|上|会|黑名单|有)"),
+    "欠款": re.compile(r"(的|你|您|这笔|所有|全部)$|^(的|金额|一共|还|总|是|[0-9一二三四五六七八九十两])"),
+    "小贷": re.compile(r"^(公司|平台|机构|那边|这边|的|借|贷|APP|app)"),
+    "律师": re.compile(r"(找|请|我们的|委托)$|^(函|事务所|介入|团队)"),
+}
+WINDOW = 6
+
+
+@dataclass(frozen=True)
+class Correction:
+    start: int   # offsets in the text (same in the corrected one)
+    end: int
+    heard: str   # 一七
+    term: str    # 逾期
+
+    def note_zh(self) -> str:
+        return f"识别为“{self.heard}”，按“{self.term}”理解"
+
+
+@dataclass
+class Corrected:
+    text: str
+    corrections: list[Correction] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> tuple[re.Pattern, dict[str, str]]:
+    to_term = {form: term for term, forms in MISHEARINGS.items() for form in forms}
+    alt = "|".join(sorted(map(re.escape, to_term), key=len, reverse=True))
+    return re.compile(alt), to_term
+
+
+_NUMERAL = "0123456789零〇一二两三四五六七八九十百千万"
+
+
+def _context_ok(text: str, s: int, e: int, heard: str, term: str) -> bool:
+    if all(c in _NUMERAL for c in heard):  # 一七: not inside a number (尾号一七二三, 一七年)
+        if (s > 0 and text[s - 1] in _NUMERAL + "号码是第") or re.match(r"[0-9零〇一二两三四五六七八九]{2}|年|号|点|分|块|元", text[e:e + 2]):
+            return False
+    if heard not in AMBIGUOUS:
+        return True
+    if heard == "与其" and re.search(r"不如|还不如|倒不如|宁可|宁愿", text[e:e + 16]):
+        return False  # 与其……不如: the conjunction
+    frame = _FRAME.get(term)
+    if frame is not None and (frame.search(text[max(0, s - 4):s]) or frame.search(text[e:e + 4])):
+        return True
+    return bool(_DEBT.search(text[:s] + " " + text[e:])) and bool(
+        _NEAR.search(text[max(0, s - WINDOW):s]) or _NEAR.search(text[e:e + WINDOW]))
+
+
+def correct(text: str) -> Corrected:
+    """``text`` with misheard debt terms read back (same length), and what was replaced.
+
+    >>> correct("你已经一七三个月了").text
+    '你已经逾期三个月了'
+    >>> correct("与其这样不如聊聊天").text
+    '与其这样不如聊聊天'
+    """
+    pat, to_term = _pattern()
+    out: list[str] = []
+    fixes: list[Correction] = []
+    pos = 0
+    for m in pat.finditer(text):
+        heard = m.group()
+        term = to_term[heard]
+        if len(term) != len(heard) or not _context_ok(text, m.start(), m.end(), heard, term):
+            continue
+        out.append(text[pos:m.start()])
+        out.append(term)
+        fixes.append(Correction(m.start(), m.end(), heard, term))
+        pos = m.end()
+    if not fixes:
+        return Corrected(text)
+    out.append(text[pos:])
+    return Corrected("".join(out), fixes)
+
+
+def note_zh(corrections: list[Correction]) -> str:
+    """识别为“一七”，按“逾期”理解；识别为“换款”，按“还款”理解"""
+    return "；".join(dict.fromkeys(c.note_zh() for c in corrections))
