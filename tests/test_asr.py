@@ -40,17 +40,19 @@ def cer(hyp: str, ref: str) -> float:
 
 @pytest.fixture(scope="module")
 def fw() -> Transcriber:
-    return Transcriber(backend="faster-whisper", cpu_threads=2)
+    # the backends compared on the same decoding: no per-call vocabulary (openai-whisper has no
+    # hotwords; the vocabulary's own tests are in test_vocabulary*.py)
+    return Transcriber(backend="faster-whisper", cpu_threads=2, vocabulary="none")
 
 
 @pytest.fixture(scope="module")
 def ow() -> Transcriber:
-    return Transcriber(backend="openai-whisper", cpu_threads=2)
+    return Transcriber(backend="openai-whisper", cpu_threads=2, vocabulary="none")
 
 
 @pytest.fixture(scope="module")
 def calls(fw, ow):
-    fw32 = Transcriber(backend="faster-whisper", compute_type="float32", cpu_threads=2)
+    fw32 = Transcriber(backend="faster-whisper", compute_type="float32", cpu_threads=2, vocabulary="none")
     return {"faster-whisper": fw.transcribe(FIXTURE), "openai-whisper": ow.transcribe(FIXTURE),
             "faster-whisper-float32": fw32.transcribe(FIXTURE)}
 

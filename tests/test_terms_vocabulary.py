@@ -74,7 +74,7 @@ def test_hotwords_and_prompt_of_a_call():
     assert _echo("逾期、还款、催收、信用卡", o) and not _echo("您好我是华远银行的小王", o) and not _echo("逾期还款", o)
 
 
-def test_openai_backend_reads_hotwords_as_its_prompt():
+def test_openai_backend_ignores_hotwords_and_drops_echoes_of_its_prompt():
     from qa_audit.asr.backends import OpenAIWhisperBackend, decode_options
 
     seen = {}
@@ -89,8 +89,11 @@ def test_openai_backend_reads_hotwords_as_its_prompt():
 
     b = OpenAIWhisperBackend.__new__(OpenAIWhisperBackend)
     b.model = Model()
-    out = b.decode(np.zeros(16000, dtype=np.float32), decode_options(hotwords="催收电话：逾期、还款、催收。"))
-    assert seen["initial_prompt"] == "催收电话：逾期、还款、催收。" and "hotwords" not in seen
+    b.decode(np.zeros(16000, dtype=np.float32), decode_options(hotwords="催收电话：逾期、还款、催收。"))
+    assert seen["initial_prompt"] is None and "hotwords" not in seen  # no hotwords in openai-whisper
+    seen.clear()
+    out = b.decode(np.zeros(16000, dtype=np.float32), decode_options(initial_prompt="催收电话：逾期、还款、催收。"))
+    assert seen["initial_prompt"] == "催收电话：逾期、还款、催收。"  # vocabulary="prompt"
     assert [s.text for s in out] == ["你好"]  # the echo of the vocabulary is dropped
 
 

@@ -68,7 +68,7 @@ def decode_options(initial_prompt: Optional[str] = None, beam_size: int = BEAM_S
     """The decoding options both backends use (beam search at temperature 0, no temperature
     fallback, conditioned on the previous window's text); ``beam_size`` 1 is greedy.  ``hotwords``
     (faster-whisper; the domain vocabulary of :mod:`qa_audit.asr.vocabulary`) is added only when
-    given; openai-whisper, which has none, reads it as its initial prompt."""
+    given; openai-whisper, which has none, ignores it (``vocabulary="prompt"`` is its equivalent)."""
     opts = {"language": "zh", "task": "transcribe", "temperature": 0.0, "beam_size": max(1, int(beam_size)),
             "condition_on_previous_text": CONDITION_ON_PREVIOUS_TEXT, "initial_prompt": initial_prompt,
             "word_timestamps": True, "compression_ratio_threshold": 2.4,
@@ -220,9 +220,10 @@ class OpenAIWhisperBackend:
 
         opts = dict(opts)
         opts["logprob_threshold"] = opts.pop("log_prob_threshold")  # openai-whisper's spelling
-        hot = opts.pop("hotwords", None)  # no hotwords in openai-whisper: the same text as prompt
-        if hot and not opts.get("initial_prompt"):
-            opts["initial_prompt"] = hot
+        # openai-whisper has no hotwords.  Their text as an initial prompt is not the same decoding (it
+        # sent short clips into repetition loops, 100x slower): dropped; ``--vocabulary prompt`` gives
+        # openai-whisper the vocabulary as its prompt explicitly.
+        opts.pop("hotwords", None)
         if opts.get("beam_size", 1) <= 1:
             opts["beam_size"] = None  # greedy, as faster-whisper's beam_size=1
         with torch.inference_mode():

@@ -36,14 +36,16 @@ class DiarizeUnavailable(RuntimeError):
     """The speaker encoder cannot be loaded (resemblyzer missing)."""
 
 
-def _pkg_resources_shim() -> None:
+def _pkg_resources_shim() -> bool:
     """webrtcvad (a resemblyzer dependency) reads its version with ``pkg_resources``, which recent
-    setuptools no longer ship: give it the one function it calls."""
+    setuptools no longer ship: give it the one function it calls, for the time of the import only
+    (True when installed; :func:`_drop_shim` removes it, or jieba would take it for the real one and
+    call its ``resource_stream``)."""
     import sys
 
     try:
         import pkg_resources  # noqa: F401
-        return
+        return False
     except ImportError:
         pass
     import types
@@ -59,7 +61,16 @@ def _pkg_resources_shim() -> None:
                 self.version = "0"
 
     mod.get_distribution = _Dist  # type: ignore[attr-defined]
+    mod.__qa_audit_shim__ = True  # type: ignore[attr-defined]
     sys.modules["pkg_resources"] = mod
+    return True
+
+
+def _drop_shim() -> None:
+    import sys
+
+    if getattr(sys.modules.get("pkg_resources"), "__qa_audit_shim__", False):
+        del sys.modules["pkg_resources"]
 
 
 def encoder():
@@ -72,7 +83,10 @@ def encoder():
                     raise DiarizeUnavailable(_ENCODER_ERROR)
                 try:
                     _pkg_resources_shim()
-                    from resemblyzer import VoiceEncoder
+                    try:
+                        from resemblyzer import VoiceEncoder
+                    finally:
+                        _drop_shim()
 
                     _ENCODER = VoiceEncoder(device="cpu", verbose=False)
                 except Exception as e:
@@ -155,7 +169,38 @@ def _voice_is_agent(segs: Sequence[Segment], labels: list[int]) -> tuple[int, li
     return (0 if score[0] >= score[1] else 1), score
 
 
-def assign_roles(segments: Sequence[Segment], audio, voice_weight: float = VOICE_WEIGHT) -> list[Segment]:
+PIECE_MAX_S = 4.0  # voice of a piece from at most its first 4 s (GE2E windows are 1.6 s)
+
+
+def segment_pieces(chunks, segments: Sequence[Segment], max_s: float = PIECE_MAX_S) -> list:
+    """The audio of each segment (time order; at most ``max_s`` of it, float16) cut from a stream of
+    16 kHz float32 chunks as they pass: memory holds the pieces, never the whole recording (a
+    3-hour mono call stays within the worker's bound)."""
+    import numpy as np
+
+    spans = [(max(0, int(s.start * SAMPLE_RATE)),
+              max(int(s.start * SAMPLE_RATE) + 1, min(int(s.end * SAMPLE_RATE), int((s.start + max_s) * SAMPLE_RATE))))
+             for s in segments]
+    parts: list[list] = [[] for _ in spans]
+    pos = 0
+    first = 0  # spans before this one are complete
+    for chunk in chunks:
+        end = pos + len(chunk)
+        k = first
+        while k < len(spans) and spans[k][0] < end:
+            a, b = spans[k]
+            lo, hi = max(a, pos), min(b, end)
+            if hi > lo:
+                parts[k].append(np.asarray(chunk[lo - pos:hi - pos], dtype=np.float16))
+            k += 1
+        while first < len(spans) and spans[first][1] <= end:
+            first += 1
+        pos = end
+    return [np.concatenate(p).astype(np.float32) if p else np.zeros(1, dtype=np.float32) for p in parts]
+
+
+def assign_roles(segments: Sequence[Segment], audio=None, voice_weight: float = VOICE_WEIGHT,
+                 pieces: Optional[list] = None) -> list[Segment]:
     """Set ``speaker`` of each mono segment (time order) to agent / customer.
 
     The voice each piece is closer to (signed margin, times ``voice_weight``) is added to the text
@@ -167,8 +212,9 @@ def assign_roles(segments: Sequence[Segment], audio, voice_weight: float = VOICE
     segs = sorted(segments, key=lambda s: s.start)
     if not segs:
         return []
-    pieces = [audio[max(0, int(s.start * SAMPLE_RATE)):max(int(s.start * SAMPLE_RATE) + 1, int(s.end * SAMPLE_RATE))]
-              for s in segs]
+    if pieces is None:  # a whole channel in memory (short files, tests)
+        pieces = [audio[max(0, int(s.start * SAMPLE_RATE)):max(int(s.start * SAMPLE_RATE) + 1, int(s.end * SAMPLE_RATE))]
+                  for s in segs]
     emb = embed_pieces(pieces)
     labels, margins, alike = two_voices(emb, [s.end - s.start for s in segs])
     agent_voice, score = _voice_is_agent(segs, labels)

@@ -181,10 +181,12 @@ class Transcriber:
 
         segs = sorted(self._channel_segments(path, 0, info, "unknown"), key=lambda s: s.start)
         if self.voices and len(segs) >= 2:
-            from qa_audit.asr.diarize import DiarizeUnavailable, assign_roles
+            from qa_audit.asr.diarize import DiarizeUnavailable, assign_roles, segment_pieces
+            from qa_audit.audio.decode import iter_channel
 
             try:  # two voices (GE2E), the agent's named from what it says (asr/diarize.py)
-                return merge_segments(assign_roles(segs, decode_channel(path, 0, info=info)),
+                pieces = segment_pieces(iter_channel(path, 0, info=info), segs)
+                return merge_segments(assign_roles(segs, pieces=pieces),
                                       max(self.merge_gap, MONO_MERGE_GAP_S))
             except DiarizeUnavailable:
                 pass
