@@ -1,8 +1,11 @@
 """Recall on real collectors' wording (``samples/real/items.jsonl``) and compliant lines flagged.
 
 Each item is one utterance or message quoted by a public source; it is scanned as a one-turn agent
-call (an SMS as a one-line notice).  ``no_self_identification`` is a call-level judgement and is not
-counted on single utterances.
+call (an SMS as a one-line notice).  ``no_self_identification`` and ``notice_elements`` are whole-call /
+whole-notice judgements and are not counted on single utterances.  Third-party disclosure exists
+only towards a third party: every item is also scanned as said to a contact, and
+``third_party_disclosure`` is read from that scan only (all other categories, and the compliant
+lines flagged, from the scan as said to the debtor).
 
     python benchmarks/real_eval.py [--split aside|tune|all] [--show-misses]
 
@@ -22,25 +25,35 @@ sys.path.insert(0, str(ROOT))
 from qa_audit.core.model import Call, Segment  # noqa: E402
 from qa_audit.detect.detector import Detector  # noqa: E402
 
-CALL_LEVEL = {"no_self_identification"}
+CALL_LEVEL = {"no_self_identification", "notice_elements"}
 
 
-def item_call(item: dict) -> Call:
+def item_call(item: dict, relation: str = "debtor") -> Call:
     kind = "text" if item.get("kind") == "sms" else "call"
-    return Call(call_id=item["id"], kind=kind, callee_relation="debtor",
+    return Call(call_id=item["id"], kind=kind, callee_relation=relation,
                 segments=[Segment(0.0, 5.0, "agent", item["text"])])
+
+
+def categories_found(item: dict, det: Detector) -> set[str]:
+    """What the detector finds in one item: as said to the debtor, plus disclosure as said to a contact."""
+    got = {f.category for f in det.scan(item_call(item)) if f.category not in CALL_LEVEL}
+    got.discard("third_party_disclosure")
+    if any(f.category == "third_party_disclosure" for f in det.scan(item_call(item, "contact"))):
+        got.add("third_party_disclosure")
+    return got
 
 
 def evaluate(items: list[dict], det: Detector) -> dict:
     found: dict[str, set[str]] = {}
     for it in items:
-        found[it["id"]] = {f.category for f in det.scan(item_call(it)) if f.category not in CALL_LEVEL}
+        found[it["id"]] = categories_found(it, det)
     per = defaultdict(lambda: [0, 0])
     misses, flagged = [], []
     for it in items:
         cat, got = it["category"], found[it["id"]]
         if cat == "compliant":
             per[cat][1] += 1
+            got = got - {"third_party_disclosure"}  # a compliant line is said to the debtor
             if got:
                 per[cat][0] += 1
                 flagged.append((it, got))

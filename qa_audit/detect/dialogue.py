@@ -98,6 +98,10 @@ class DialogueTracker:
     # the agent asks for someone by name (是王磊吗 / 请问是王磊先生吗 / 找一下王磊); the customer says 我就是王磊
     _ASKED_NAME = re.compile(r"(?:是|找一下|找|请问)([\u4e00-\u9fff]{2,3}?)(?:先生|女士|小姐|本人)?(?:吗|么|嘛|是吧|对吧|[?？]|[,，。]|$)")
     _I_AM_NAME = re.compile(r"(我就是|我是|我叫|是我)[,，\s]?([\u4e00-\u9fff]{2,3}?)(本人)?(?=[,，。!！?？\s]|$)")
+    # the agent asks for someone who is not (yet) on the line (找一下张伟 / 张伟在吗); 我就是 answers it:
+    # the person sought is on the line, whoever the dialer dialled
+    _SEEK = re.compile(r"(找一下|找下|我找|我们找|想找|麻烦找)[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{2,3}(先生|女士|小姐)?(在吗|在不在|在家吗)")
+    _IT_IS_ME = re.compile(r"^(喂|嗯|哦|啊)?[,，。\s]*(我就是|就是我|是我|我就是本人|我本人)([,，。!！?？\s]|$)")
 
     @staticmethod
     def _first(pats: list[tuple[str, re.Pattern]], text: str) -> Optional[tuple[str, str]]:
@@ -117,6 +121,7 @@ class DialogueTracker:
         asked_who = False  # ... and named no debt (a plain 不是 denies the identity)
         asked_self = False  # ... and asked for the account holder himself (是…本人吗)
         asked_third = False  # ... and addressed a relative/colleague of the debtor (你同事邓凯 / 你们仓库的主管)
+        sought = False  # the agent's last turn asked for someone not on the line (找一下张伟)
         verify = 0  # 1: the agent asked for an identity check (身份证后四位); 2: the customer answered it
         agent_turns = 0
         asked_names: set[str] = set()  # names the agent asked for (是王磊吗 / 找一下王磊)
@@ -158,6 +163,7 @@ class DialogueTracker:
                 # 是马骁吗？…找一下你同事邓凯 / 是远景物流吗？我找一下你们仓库的主管: the question is for a
                 # relative or colleague of the debtor, so a yes confirms who that third party is
                 asked_third = asked and not asked_self and bool(self._first(self.addresses_third, t))
+                sought = bool(self._SEEK.search(t)) and not self._first(self.addresses_third, t)
                 st.party.append(party)
                 st.confirmed.append(confirmed)
                 st.since.append(since)
@@ -174,6 +180,9 @@ class DialogueTracker:
                     and not asked_third and not re.search(r"(他|她)", t[:m.start()]):
                 # 我就是王磊 after the agent asked for 王磊: the named person is on the line
                 hit = ("i-am-the-named-person", m.group())
+            if not hit and sought and (m := self._IT_IS_ME.search(t)):
+                # 找一下张伟 → 我就是，啥事: the person the agent looks for answered
+                hit = ("i-am-the-one-sought", m.group().strip())
             if hit:
                 change(i, "debtor", True, hit)
             elif hit := self._first([(pid, p) for pid, p in self.not_debtor
@@ -195,5 +204,5 @@ class DialogueTracker:
                     st.events.append(Event(i, "third_party", False, hit[0] + " (contact number)", hit[1]))
                 else:
                     change(i, "debtor", True, hit)
-            asked = asked_who = asked_self = asked_third = False
+            asked = asked_who = asked_self = asked_third = sought = False
         return st

@@ -1,8 +1,26 @@
 """Impersonation rules (IMPERSON-*): posing as an authority, false claims of a filed case."""
 from __future__ import annotations
 
+import re
+
 from qa_audit.detect.rules._common import BASIS_CONVENTION, LexiconRule
 from qa_audit.detect.rules.registry import register
+
+_LAW_FIRM = re.compile(r"律师事务所|律所|律师")
+_FIRM_SUFFIX = re.compile(r"(律师事务所|律所)$")
+
+
+def mandated_firms(call) -> list[str]:
+    """The law firms among the call's own institutions (metadata ``institution``: 北辰银行|德衡律师事务所),
+    as the names an agent would say (德衡律师事务所, 德衡律所, 德衡)."""
+    from qa_audit.core.dial_log import split_institutions
+
+    out = []
+    for name in split_institutions((call.metadata or {}).get("institution")):
+        if _FIRM_SUFFIX.search(name):
+            core = _FIRM_SUFFIX.sub("", name)
+            out += [name, core + "律所"] + ([core] if len(core) >= 2 else [])
+    return out
 
 
 @register
@@ -26,6 +44,19 @@ class Imperson001(LexiconRule):
     basis = BASIS_CONVENTION + "（不得冒充公检法、政府机关或律师）；《治安管理处罚法》第五十一条"
     message = "坐席冒充或假借公检法、政府、律师名义"
     reason_template = "冒充或假借公检法、政府机关、律师的名义"
+
+    def candidates(self, ctx, i: int):
+        """A law firm that is one of the call's own institutions (the agency mandated for the call,
+        ``institution`` metadata) is who the agent is: naming it, or being its lawyer, is not
+        impersonation.  Claims of police, court or government stay."""
+        hs = super().candidates(ctx, i)
+        firms = mandated_firms(ctx.call) if hs else []
+        if not firms:
+            return hs
+        text = ctx.text(i)
+        if not any(f in text for f in firms):
+            return hs
+        return [h for h in hs if not _LAW_FIRM.search(text[max(0, h.start - 2):h.end + 8])]
 
 
 @register
