@@ -47,7 +47,8 @@ def _root(
 
 
 # command modules, each with ``register(app)``; order = order in --help
-_COMMANDS = ["init", "transcribe", "scan", "rules", "eval", "score", "run", "serve", "users", "excerpts"]
+_COMMANDS = ["init", "transcribe", "scan", "rules", "eval", "score", "run", "serve", "users", "excerpts",
+             "check", "train", "sample"]
 
 for _name in _COMMANDS:
     importlib.import_module(f"qa_audit.cli.{_name}").register(app)

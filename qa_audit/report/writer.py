@@ -33,7 +33,7 @@ from qa_audit.core.model import Call, Finding, safe_id
 from qa_audit.score.penalty import Referral, fmt_time, load_referrals
 from qa_audit.core.resources import reports_dir
 from qa_audit.score.rubric import category_label, rule_info, severity_label
-from qa_audit.score.scoring import Scorecard, all_call_ids, load_scorecards, score_store
+from qa_audit.score.scoring import Scorecard, all_call_ids, is_pending_suggestion, load_scorecards, score_store
 from qa_audit.store.db import Store
 
 STATUS_LABELS = {"unreviewed": "未复核", "confirmed": "已确认", "dismissed": "已撤销", "appealed": "申诉中"}
@@ -179,7 +179,8 @@ class CallView:
 
     @property
     def counted(self) -> list[tuple[Finding, dict[str, Any]]]:
-        return [(f, s) for f, s in self.findings if s["status"] != "dismissed"]
+        return [(f, s) for f, s in self.findings if s["status"] != "dismissed"
+                and not is_pending_suggestion(f, s["status"])]
 
 
 def _unique_names(keys: Iterable[str]) -> dict[str, str]:
@@ -545,4 +546,24 @@ def _summary_context(store: Store, views: Sequence[CallView], refs: Sequence[Ref
             "agent_rows": agent_rows, "team_rows": team_rows, "trend": trend, "flagged": flagged,
             "referrals": sorted(refs, key=lambda r: (-r.tier, r.agent_id, r.period)),
             "ref_names": ref_names, "weeks": weeks, "run_info": dict(run_info or {}),
-            "categories": [(c, category_label(c), n_) for c, n_ in cats]}
+            "categories": [(c, category_label(c), n_) for c, n_ in cats],
+            "production": _production(store, weeks)}
+
+
+def _production(store: Store, weeks: Sequence[str]) -> list[dict[str, Any]]:
+    """Per week of the batch: 抽检 miss rate and the rules' precision from supervisors' decisions
+    (``qa_audit.review.metrics``); weeks without any decision or sample are left out."""
+    try:
+        from qa_audit.review.metrics import measure
+    except ImportError:  # pragma: no cover
+        return []
+    out = []
+    for w in weeks:
+        m = measure(store, w)
+        decided = [r for r in m.rules if r.confirmed + r.dismissed]
+        if not m.sampled and not decided:
+            continue
+        est = m.estimated_missed()
+        out.append({"week": w, "sampled": m.sampled, "reviewed": m.sample_reviewed, "unflagged": m.unflagged,
+                    "miss": m.miss, "missed": est, "rules": decided})
+    return out

@@ -29,6 +29,7 @@ from typing import Any, Iterable, Optional, Sequence, Union
 from qa_audit.core.model import SEVERITIES, Finding
 from qa_audit.core.resources import rubrics_dir
 from qa_audit.score.rubric import CORE_CATEGORIES, RubricError, category_label, default_rubric, read_yaml_mapping, rule_index, rule_info, severity_label
+from qa_audit.score.scoring import is_pending_suggestion
 from qa_audit.store.db import Store, row_to_finding
 
 COUNTED_STATUSES = ("unreviewed", "confirmed", "appealed")
@@ -270,8 +271,8 @@ class _History:
                 f = row_to_finding(r)
                 st = self.store.review_state(f.finding_id)
                 sev = st.get("severity") or f.severity
-                if st["status"] not in COUNTED_STATUSES:
-                    continue
+                if st["status"] not in COUNTED_STATUSES or is_pending_suggestion(f, st["status"]):
+                    continue  # dismissed, or a model suggestion not confirmed by a supervisor
                 if sev in SEVERITIES and SEVERITIES.index(sev) < self.min_rank:
                     continue
                 out.append((f, st["status"], sev))

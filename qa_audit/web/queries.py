@@ -58,6 +58,9 @@ def audit_trail(store: Store, finding_ids: list[str]) -> dict[str, list[dict[str
     return out
 
 
+LANES = ("rules", "suggested")  # rule findings | the learned model's suggestions (details["suggested"])
+
+
 @dataclass
 class QueueFilters:
     week: str = ""
@@ -66,6 +69,7 @@ class QueueFilters:
     category: str = ""
     severity: str = ""
     status: str = ""
+    lane: str = "rules"
 
 
 @dataclass
@@ -81,6 +85,15 @@ class QueueRow:
     statuses: dict[str, int] = field(default_factory=dict)
     total: Optional[float] = None
     grade: str = ""
+
+
+def _suggested(details_json: Optional[str]) -> bool:
+    import json
+
+    try:
+        return bool(json.loads(details_json or "{}").get("suggested"))
+    except ValueError:
+        return False
 
 
 def queue(store: Store, flt: QueueFilters, *, only_agent: Optional[str] = None,
@@ -102,6 +115,8 @@ def queue(store: Store, flt: QueueFilters, *, only_agent: Optional[str] = None,
     states = review_states(store, [r["finding_id"] for r in rows])
     by_call: dict[str, QueueRow] = {}
     for r in rows:
+        if _suggested(r["details_json"]) != (flt.lane == "suggested"):
+            continue  # each lane has its own findings: rules, or the model's suggestions
         st = states[r["finding_id"]]
         sev = st["severity"] or r["severity"]
         if flt.severity and sev != flt.severity:
