@@ -364,3 +364,33 @@ def test_config_keys_for_second_opinion_and_sampling(tmp_path):
         Config.from_dict({"sample_rate": 2})
     with pytest.raises(ConfigError):
         Config.from_dict({"second_opinion": "missing.npz"}, str(tmp_path / "qa-audit.yaml"))
+
+
+def test_weekly_run_draws_the_sample_and_reports_it(tmp_path):
+    import shutil
+
+    from qa_audit.batch.pipeline import run
+
+    src = Path(__file__).resolve().parents[1] / "samples" / "dev"
+    inp = tmp_path / "in"
+    inp.mkdir()
+    for p in sorted(src.glob("D00*.json"))[:16]:
+        shutil.copy(p, inp / p.name)
+    db = tmp_path / "h.sqlite3"
+    s = run([inp], tmp_path / "out", db, sample_rate=0.5, progress=False)
+    store = Store(db)
+    weeks = {r["week"]: r for r in store.conn.execute("SELECT * FROM audit_sample_weeks")}
+    assert weeks and s.options["audit_sample"].keys() == weeks.keys()
+    flagged = S.flagged_calls(store)
+    sampled = [r["call_id"] for r in store.conn.execute("SELECT call_id FROM audit_samples")]
+    assert sampled and not set(sampled) & flagged
+    assert any(line.startswith("audit sample (抽检)") for line in s.lines())
+    R.add_verdict(store, sampled[0], "sup", "sample", ["threat"], None, "漏检")
+    from qa_audit.report.writer import write_reports
+
+    paths = write_reports(tmp_path / "out2", store)
+    html = Path(paths["summary"]).read_text(encoding="utf-8")
+    assert 'id="production"' in html and "漏检率" in html
+    # a run without a rate draws nothing
+    s2 = run([inp], tmp_path / "out3", tmp_path / "other.sqlite3", progress=False)
+    assert "audit_sample" not in s2.options
