@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from qa_audit.audio import decode as audio
-from qa_audit.audio.decode import AudioError, audio_metrics, channel_turns, decode_channel, probe
+from qa_audit.audio import AudioError, audio_metrics, channel_turns, decode_channel, probe
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "samples" / "asr_fixture" / "D0004_16s.wav"

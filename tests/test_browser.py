@@ -89,6 +89,20 @@ def test_supervisor_reviews_a_call_in_a_real_browser(served):
             # the evidence is highlighted in the dialogue
             assert page.locator("mark.ev").first.inner_text() == abuse.evidence
 
+            # the reason is plain Chinese and visible; the technical trace waits behind 详情
+            card = page.locator(f"#f-{abuse.finding_id}")
+            reason = card.locator(".finding-reason")
+            assert reason.is_visible() and reason.inner_text() == abuse.reason
+            assert reason.inner_text().startswith("坐席说“") and "（ABUSE-LBL）" in reason.inner_text()
+            expl = card.locator("details.tech .explanation")
+            assert card.locator("details.tech summary").inner_text() == "详情" and not expl.is_visible()
+            card.locator("details.tech summary").click()
+            assert expl.is_visible() and abuse.explanation in expl.inner_text()
+            # a finding stored without a reason reads its message the same way
+            assert page.locator(f"#f-{fast.finding_id} .finding-reason").inner_text() == "坐席语速过快（AUDIO-001）"
+            side = page.locator(".scorecard").inner_text()
+            assert "待复核" in side and "秒处" in side and "unreviewed" not in side and "@" not in side
+
             # the audio player seeks to the finding's time (the browser needs HTTP Range for this)
             page.wait_for_function("document.getElementById('player').readyState >= 1")
             page.locator(f"#f-{abuse.finding_id} button.seek").click()

@@ -132,6 +132,33 @@ def test_planted_excerpt_keeps_evidence_and_redacts_inside_it(exported):
     assert {r["type"] for r in ex["redactions"]} >= {"PERSON", "ID_CARD", "BANK_CARD", "PHONE", "ADDRESS"}
 
 
+def test_excerpt_reason_is_chinese_and_redacted_and_the_trace_is_behind_details(exported):
+    ex = next(e for e in exported["summary"].excerpts if e["rule"] == "THREAT-001")
+    assert ex["reason"] == "坐席说“再不还钱我们就去你家[地址]堵你”：威胁上门：韦某（THREAT-001）"
+    html = (exported["out"] / f"{ex['excerpt_id']}.html").read_text(encoding="utf-8")
+    assert '<p class="reason">坐席说“再不还钱我们就去你家[地址]堵你”' in html
+    assert re.search(r"<details><summary>详情</summary><p class=\"explanation\">词条“去你家”命中；对象 韦某", html)
+    md = (exported["out"] / f"{ex['excerpt_id']}.md").read_text(encoding="utf-8")
+    assert "**原因**：坐席说“" in md and "**技术详情**：" in md
+
+
+def test_a_shortened_quote_never_splits_a_number_the_redaction_must_see():
+    from qa_audit.core.labels import reason_line
+
+    call, _ = _planted_call()
+    text = call.segments[2].text  # 身份证…，卡号…我们都有，手机13987654321也有。
+    assert len(text) > 40
+    red = E._CallRedaction(call)
+    for k in range(0, len(text) - 2, 3):  # the quote window cut at every place along the segment
+        f = Finding(call.call_id, "X-001", "threat", "high", 2, 5.0, 12.0, "agent", text, 0, len(text), "m", "e")
+        f.reason = reason_line("测试", "X-001", "agent", text, keep=(k, k + 2))
+        r = E._reason(f, red)
+        digits = R.digit_view(r)
+        for secret in (PLANTED_ID, PLANTED_CARD, "13987654321"):
+            assert not any(secret[i:i + 5] in digits for i in range(len(secret) - 4)), (k, r)
+        assert r.startswith("坐席说“") and r.endswith("：测试（X-001）")
+
+
 def test_good_practice_excerpts(exported):
     good = [e for e in exported["summary"].excerpts if e["kind"] == "good_practice"]
     themes = {e["theme"] for e in good}

@@ -118,7 +118,7 @@ def test_suggestion_marks_explains_and_points_to_the_nearest_example(det):
     d = det.with_rules(det.rule_classes)
     d.second_opinion = SecondOpinion(_toy())
     call = _call(("agent", "您好，这里是泰和银行信用卡中心。"), ("customer", "嗯"),
-                 ("agent", "你等着，今晚我就拿刀过去，看你还躲不躲。"))
+                 ("agent", "今晚我就拿刀过去，看你还躲不躲。"))
     fs = d.scan(call)
     sug = [f for f in fs if f.details.get("suggested")]
     assert len(sug) == 1
@@ -131,8 +131,15 @@ def test_suggestion_marks_explains_and_points_to_the_nearest_example(det):
     assert f.details["nearest"]["source"] == "dev/D9999#3"
     assert "模型建议" in f.explanation and "最相近的已标注例句" in f.explanation and "「拿刀」" in f.explanation
     assert "确认前不计分" in f.message
+    assert f.reason == "模型建议复核：坐席说“今晚我就拿刀过去”，与威胁恐吓表述相似（ML-THREAT）"
     # the lexicon-only detector does not see it
     assert not [x for x in det.scan(call) if x.category == "threat"]
+    # 你等着 is a weak lexicon hit (house round 5): the model re-judges it at the lower threshold, and the
+    # evidence spans the weak hit's clause and the model's n-gram
+    call.segments[2].text = "你等着，今晚我就拿刀过去，看你还躲不躲。"
+    (w,) = [f for f in d.scan(call) if f.details.get("suggested")]
+    assert w.details["from_weak_hit"] == "you-wait" and w.details["threshold"] == pytest.approx(0.4)
+    assert w.evidence.startswith("你等着") and "拿刀" in w.evidence
 
 
 def test_disclosure_suggestions_only_before_a_third_party(det):

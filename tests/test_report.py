@@ -163,6 +163,51 @@ def test_workbook_opens_with_four_sheets(report):
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
 
 
+def test_findings_sheet_leads_with_the_chinese_reason(report):
+    import pandas as pd
+
+    out, _, _ = report
+    df = pd.read_excel(out / "audit.xlsx", sheet_name="违规明细")
+    cols = list(df.columns)
+    assert cols[0] == "原因" and cols[-1] == "技术详情" and "判定解释" not in cols
+    assert df["原因"].notna().all() and all(re.search(r"[\u4e00-\u9fff]", r) for r in df["原因"])
+    assert "坐席说“去你单位闹”：坐席以上门相威胁（THREAT-001）" in set(df["原因"])
+    assert any(str(x).startswith("lexicon 去…单位闹") for x in df["技术详情"])
+    assert set(df["复核状态"]) <= {"待复核", "已确认", "已驳回", "申诉中"} and "已驳回" in set(df["复核状态"])
+    header = next(csv.reader((out / "findings.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert header[0] == "原因" and header[-1] == "技术详情"
+
+
+def test_call_page_shows_the_reason_and_hides_the_trace_behind_details(report):
+    _, paths, _ = report
+    text = Path(paths["call:W1-A"]).read_text(encoding="utf-8")
+    assert '<div class="reason">坐席说“去你单位闹”：坐席以上门相威胁（THREAT-001）</div>' in text
+    details = re.findall(r"<details><summary>详情</summary>(.*?)</details>", text, flags=re.S)
+    assert len(details) == 3 and any("判定说明：lexicon 去…单位闹" in d for d in details)
+    assert "@" not in "".join(re.findall(r'<li>(.*?)</li>', text))  # fatal reasons in Chinese
+    assert "扣分" in text and "category abuse" not in text and "按类别“辱骂贬低”扣分" in text
+
+
+def test_reports_show_the_detectors_reason(tmp_path):
+    import pandas as pd
+
+    from qa_audit.detect.detector import Detector
+
+    c = make_call("R-1", "A007", "2026-11-17T10:00:00+08:00", "一组")
+    fs = Detector.load().scan(c)
+    threat = [f for f in fs if f.rule == "THREAT-001"]
+    assert threat and threat[0].reason.startswith("坐席说“") and "（THREAT-001）" in threat[0].reason
+    s = Store(tmp_path / "h.sqlite3")
+    s.save_call(c, fs)
+    score_store(s, ["R-1"])
+    paths = write_reports(tmp_path / "out", s, ["R-1"])
+    s.close()
+    df = pd.read_excel(paths["xlsx"], sheet_name="违规明细")
+    assert set(df["原因"]) == {f.reason for f in fs}
+    page = Path(paths["call:R-1"]).read_text(encoding="utf-8")
+    assert html.escape(threat[0].reason, quote=False) in page
+
+
 def test_csvs_have_bom_and_chinese_headers(report):
     out, _, _ = report
     for name in ("calls.csv", "findings.csv", "scores.csv", "referrals.csv"):

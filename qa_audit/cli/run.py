@@ -94,7 +94,9 @@ def run_command(
         except ConfigError as e:
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(2)
-    with scope:
+    from qa_audit.cli.errors import clear_errors
+
+    with scope, clear_errors(db):  # a locked / read-only / damaged database, a full disk: one clear line
         summary = run(inputs, out, db, metadata=metadata, dial_log=dial_log, backend=backend, model=model,
                       agent_channel=agent_channel, workers=workers, executor=executor, scheduler=scheduler,
                       force=force, select=_codes(select), ignore=_codes(ignore), rule_options=opts,

@@ -27,11 +27,19 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"error: {db}: database not found (run a batch first, or create users with "
                        f"'qa-audit users add --db {db}')", err=True)
             raise typer.Exit(2)
+        from qa_audit.cli.errors import clear_errors
         from qa_audit.web.auth import list_users
         from qa_audit.store.db import Store
 
-        if not list_users(Store(path)):
-            typer.echo(f"warning: {path} has no users yet; add one with 'qa-audit users add NAME --role supervisor --db {path}'",
-                       err=True)
+        with clear_errors(path):  # a locked / read-only / damaged database: one clear line, exit 2
+            store = Store(path)
+            check = store.conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if check != "ok":
+                from qa_audit.store.errors import StoreError
+                raise StoreError(path, "corrupt", f"PRAGMA quick_check: {check}")
+            if not list_users(store):
+                typer.echo(f"warning: {path} has no users yet; add one with 'qa-audit users add NAME --role supervisor --db {path}'",
+                           err=True)
+            web_app = create_app(path, secure_cookies=secure_cookies)
         typer.echo(f"serving {path} on http://{host}:{port}/")
-        uvicorn.run(create_app(path, secure_cookies=secure_cookies), host=host, port=port, log_level="info")
+        uvicorn.run(web_app, host=host, port=port, log_level="info")

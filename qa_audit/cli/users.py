@@ -36,7 +36,7 @@ def add(
     try:
         u = add_user(_store(db), name, password, role, agent_id, replace=replace)
     except AuthError as e:
-        typer.echo(f"error: {e}", err=True)
+        typer.echo(f"错误：{e}", err=True)
         raise typer.Exit(2)
     typer.echo(f"user {u.username} ({u.role}{', agent ' + u.agent_id if u.agent_id else ''}) saved")
 

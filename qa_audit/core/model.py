@@ -204,7 +204,12 @@ def load_call(path: str | Path) -> Call:
 
 @dataclass
 class Finding:
-    """One rule hit. ``explanation`` says which entry/pattern matched and which decisions were taken."""
+    """One rule hit.
+
+    ``reason`` is what a user reads: plain Chinese, who said what and what it means, e.g.
+    坐席说“明天上午我们的人就去你们单位”：以上门或到单位找人相威胁（THREAT-001）.  ``explanation`` is the
+    technical trace (lexicon entry, scores, weak/strong decision) shown behind 详情 / 技术详情.
+    """
 
     call_id: str
     rule: str  # code, e.g. "THREAT-003"
@@ -218,9 +223,10 @@ class Finding:
     char_start: Optional[int]
     char_end: Optional[int]
     message: str  # Chinese, for the report
-    explanation: str  # human-readable: entry/pattern, context, negation/role decision, score
+    explanation: str  # technical: entry/pattern, context, negation/role decision, score
     score: float = 1.0
     details: dict[str, Any] = field(default_factory=dict)
+    reason: str = ""  # plain Chinese for users: who said what + what it means (rule code at the end)
 
     @property
     def finding_id(self) -> str:

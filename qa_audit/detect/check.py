@@ -15,14 +15,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
+from qa_audit.core.labels import CATEGORY_LABELS
 from qa_audit.core.model import Call, Finding, Segment
 
 _PREFIX = re.compile(r"^\s*(坐席|客服|催收员|agent|a|客户|customer|c|debtor)\s*[:：]\s*", re.I)
 _SPEAKER = {"坐席": "agent", "客服": "agent", "催收员": "agent", "agent": "agent", "a": "agent",
             "客户": "customer", "customer": "customer", "c": "customer", "debtor": "customer"}
-CATEGORY_ZH = {"threat": "威胁恐吓", "abuse": "辱骂侮辱", "third_party_disclosure": "向第三方泄露债务",
-               "unauthorized_waiver": "擅自减免承诺", "impersonation": "冒充公检法/政府/律所",
-               "no_self_identification": "未表明机构身份"}
+CATEGORY_ZH = CATEGORY_LABELS  # the one table of Chinese labels (qa_audit.core.labels)
 MAX_TURNS, MAX_CHARS = 40, 2000
 
 
@@ -127,6 +126,8 @@ def format_result(res: CheckResult) -> str:
         f = x.finding
         tag = "模型建议" if x.suggested else "规则"
         lines.append(f"- 第 {f.segment + 1 if f.segment is not None else '-'} 句 {tag} {f.rule}【{x.label}】{x.message}")
+        if f.reason:
+            lines.append(f"  原因：{f.reason}")
         if f.evidence:
             lines.append(f"  证据：“{f.evidence}”")
         lines.append(f"  说明：{x.why}")

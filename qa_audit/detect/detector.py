@@ -33,7 +33,7 @@ from qa_audit.detect.rules.base import RuleContext
 from qa_audit.text.normalize import NormText, normalize
 
 CSV_COLUMNS = ["finding_id", "call_id", "rule", "category", "severity", "segment", "start", "end",
-               "speaker", "evidence", "char_start", "char_end", "score", "message", "explanation"]
+               "speaker", "reason", "evidence", "char_start", "char_end", "score", "message", "explanation"]
 
 _CLAUSE_END = set(",.?!;:，。？！；：…\n")
 _QUOTE_OPEN = "“「『‘\""
@@ -318,7 +318,7 @@ class Detector:
         ctx = self.context(call)
         findings: list[Finding] = []
         for rule in self.rules:
-            findings.extend(rule.check(ctx))
+            findings.extend(rule.findings(ctx))
         strong = {f.category for f in findings if not f.details.get("weak")}
         kept = [f for f in findings if not f.details.get("weak") or f.category in strong]
         if self.second_opinion is not None:  # model suggestions: details["suggested"], rule ML-…

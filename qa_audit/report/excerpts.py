@@ -20,29 +20,23 @@ correct refusal to discuss the debt with a third party.
 from __future__ import annotations
 
 import hashlib
-import html
 import io
 import json
+import re
 import subprocess
 import wave
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from qa_audit.report import redact as R
 from qa_audit.core.atomic import atomic_path, write_json, write_text
+from qa_audit.core.labels import category_label, reason_of, shorten
 from qa_audit.core.model import Call, Finding
+from qa_audit.report.excerpt_pages import PAGE, esc, render_html_body, render_markdown  # noqa: F401 - API
 from qa_audit.store.db import Store, iso_week
 
 STATUSES = ("any", "unreviewed", "confirmed")
-CATEGORY_LABELS = {
-    "threat": "威胁恐吓", "abuse": "辱骂侮辱", "third_party_disclosure": "向第三方泄露债务",
-    "unauthorized_waiver": "擅自减免承诺", "impersonation": "冒充公检法/政府/律所",
-    "no_self_identification": "未表明机构身份", "good_practice": "良好示范",
-}
-SEVERITY_LABELS = {"low": "轻微", "medium": "一般", "high": "严重", "critical": "特别严重"}
-STATUS_LABELS = {"unreviewed": "待复核", "confirmed": "已确认", "appealed": "申诉中", "dismissed": "已驳回"}
-SPEAKER_LABELS = {"agent": "坐席", "customer": "客户", "unknown": "未知"}
 THEMES = {
     "hardship": ("困难客户的妥善处理",
                  ("困难", "没钱", "失业", "生病", "住院", "带孩子", "没能力", "还不上", "周转不过来",
@@ -95,7 +89,8 @@ class Excerpt:
     severity: str = ""
     status: str = ""
     message: str = ""
-    explanation: str = ""
+    reason: str = ""           # plain Chinese: who said what and what it means (redacted)
+    explanation: str = ""      # technical trace (redacted), shown behind 详情
     week: str = ""
     theme: str = ""
     score: Optional[float] = None
@@ -194,13 +189,37 @@ def _window(call: Call, centre: int, context: int) -> tuple[int, int]:
     return max(0, centre - context), min(n - 1, centre + context)
 
 
+_QUOTED = re.compile(r"^([^“”]{1,10}说“)(.*?)(”：.*)$", re.S)
+
+
+def _reason(f: Finding, red: _CallRedaction) -> str:
+    """The finding's reason, redacted like the dialogue.  Its quote is cut again from the segment,
+    widened so that no phone number, card number or name the redaction must see whole is cut."""
+    reason = reason_of(f)
+    m = _QUOTED.match(reason)
+    if not m or f.segment is None or f.char_start is None or not 0 <= f.segment < len(red.call.segments):
+        return _clean(reason, red.ctx)
+    text, rs = red.call.segments[f.segment].text, red.results[f.segment]
+    core = m.group(2).strip("…")
+    a = text.find(core, f.char_start) if core else -1
+    if a < 0:
+        return m.group(1) + shorten(_clean(f.evidence, red.ctx)) + _clean(m.group(3), red.ctx)
+    b = a + len(core)
+    for r in rs:
+        a = r.start if r.start < a < r.end else a
+        b = r.end if r.start < b < r.end else b
+    inside = [replace(r, start=r.start - a, end=r.end - a) for r in rs if a <= r.start and r.end <= b]
+    quote = ("…" if a > f.char_start else "") + R.apply(text[a:b], inside) + ("…" if b < (f.char_end or b) else "")
+    return m.group(1) + quote + _clean(m.group(3), red.ctx)
+
+
 def finding_excerpt(call: Call, f: Finding, status: str, *, context: int = 2,
                     red: Optional[_CallRedaction] = None, amounts: str = "bucket") -> Excerpt:
     red = red or _CallRedaction(call, amounts)
     ex = Excerpt(excerpt_id=excerpt_id_for(f.finding_id), kind="finding", category=f.category,
-                 title=f"{CATEGORY_LABELS.get(f.category, f.category)} · {f.rule}", rule=f.rule,
+                 title=f"{category_label(f.category)} · {f.rule}", rule=f.rule,
                  severity=f.severity, status=status, message=_clean(f.message, red.ctx),
-                 explanation=_clean(f.explanation, red.ctx), week=iso_week(call.started_at),
+                 reason=_reason(f, red), explanation=_clean(f.explanation, red.ctx), week=iso_week(call.started_at),
                  audio_path=call.audio, finding_id=f.finding_id)
     if call.segments:
         seg_i = f.segment if f.segment is not None and 0 <= f.segment < len(call.segments) else 0
@@ -217,7 +236,7 @@ def finding_excerpt(call: Call, f: Finding, status: str, *, context: int = 2,
 
 
 def _states(store: Store, ids: list[str]) -> dict[str, dict[str, Any]]:
-    from qa_audit.web.queries import review_states  # one query per 500 findings
+    from qa_audit.store.reviews import review_states  # one query per 500 findings
 
     return review_states(store, ids)
 
@@ -300,6 +319,7 @@ def good_practice_excerpts(store: Store, *, min_ratio: float = 0.9, context: int
                          message=label, week=iso_week(call.started_at), score=score, audio_path=call.audio,
                          explanation=f"评分 {score:g}，" if score is not None else "")
             ex.explanation += f"第 {idx + 1} 句坐席应对为本主题的示范（匹配词：{_matched(call, idx, theme, words)}）。"
+            ex.reason = f"第 {idx + 1} 句坐席的应对是“{label}”的良好示范"
             ex.turns = red.turns(lo, hi, {idx}, None)
             ex.clip_start = max(0.0, float(call.segments[lo].start) - 0.3)
             ex.clip_end = float(call.segments[hi].end) + 0.3
@@ -372,86 +392,6 @@ def cut_clip(audio: str | Path, start: float, end: float, beeps: Iterable[tuple[
     return out_path
 
 
-# --- rendering --------------------------------------------------------------------------------------
-def _fmt_t(t: float) -> str:
-    t = max(0.0, float(t))
-    return f"{int(t // 60):02d}:{t % 60:04.1f}"
-
-
-def render_markdown(ex: Excerpt, clip_name: Optional[str] = None) -> str:
-    lines = [f"# {ex.title}", ""]
-    meta = [("类别", CATEGORY_LABELS.get(ex.category, ex.category)), ("规则", ex.rule),
-            ("严重度", SEVERITY_LABELS.get(ex.severity, ex.severity)),
-            ("复核状态", STATUS_LABELS.get(ex.status, ex.status)), ("周次", ex.week),
-            ("评分", f"{ex.score:g}" if ex.score is not None else "")]
-    lines += [f"- **{k}**：{v}" for k, v in meta if v]
-    if ex.message:
-        lines += ["", f"> {ex.message}"]
-    if ex.explanation:
-        lines += ["", f"**说明**：{ex.explanation}"]
-    lines += ["", "## 对话", ""]
-    for t in ex.turns:
-        body = ""
-        for p in t.pieces:
-            s = p.text.replace("*", "\\*")
-            body += f"**{s}**" if p.evidence else s
-        mark = " ◀" if t.focus else ""
-        lines.append(f"- `{_fmt_t(t.start)}` **{SPEAKER_LABELS.get(t.speaker, t.speaker)}**：{body}{mark}")
-    if clip_name:
-        lines += ["", f"录音片段：[{clip_name}]({clip_name})（个人信息处已用提示音遮盖）"]
-    lines += ["", f"_已隐去 {len(ex.redactions)} 处个人信息。_", ""]
-    return "\n".join(lines)
-
-
-def _esc(s: Any) -> str:
-    return html.escape(str(s), quote=True)
-
-
-def render_html_body(ex: Excerpt, clip_url: Optional[str] = None) -> str:
-    """The excerpt as an HTML fragment (every piece escaped; used by the export and the web page)."""
-    h = [f'<article class="excerpt" id="{_esc(ex.excerpt_id)}"><h2>{_esc(ex.title)}</h2><dl class="meta">']
-    for k, v in (("类别", CATEGORY_LABELS.get(ex.category, ex.category)), ("规则", ex.rule),
-                 ("严重度", SEVERITY_LABELS.get(ex.severity, ex.severity)),
-                 ("复核状态", STATUS_LABELS.get(ex.status, ex.status)), ("周次", ex.week),
-                 ("评分", f"{ex.score:g}" if ex.score is not None else "")):
-        if v:
-            h.append(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>")
-    h.append("</dl>")
-    if ex.message:
-        h.append(f'<p class="message">{_esc(ex.message)}</p>')
-    if ex.explanation:
-        h.append(f'<p class="explanation">{_esc(ex.explanation)}</p>')
-    h.append('<ol class="dialogue">')
-    for t in ex.turns:
-        cls = f"turn {t.speaker}" + (" focus" if t.focus else "")
-        body = []
-        for p in t.pieces:
-            s = _esc(p.text)
-            if p.kind == "redacted":
-                s = f'<span class="redacted" title="{_esc(p.note)}">{s}</span>'
-            if p.evidence:
-                s = f"<mark>{s}</mark>"
-            body.append(s)
-        h.append(f'<li class="{_esc(cls)}"><span class="t">{_esc(_fmt_t(t.start))}</span> '
-                 f'<span class="spk">{_esc(SPEAKER_LABELS.get(t.speaker, t.speaker))}</span> '
-                 f'<span class="txt">{"".join(body)}</span></li>')
-    h.append("</ol>")
-    if clip_url:
-        h.append(f'<audio controls preload="none" src="{_esc(clip_url)}"></audio>')
-    h.append(f'<p class="note">已隐去 {len(ex.redactions)} 处个人信息。</p></article>')
-    return "".join(h)
-
-
-_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
-<style>body{{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:960px;margin:2em auto;color:#1f2933;line-height:1.6}}
-.excerpt{{border:1px solid #d9e2ec;border-radius:8px;padding:1em 1.4em;margin:1em 0}}
-dl.meta{{display:grid;grid-template-columns:max-content 1fr;gap:.2em 1em}}dt{{color:#627d98}}dd{{margin:0}}
-ol.dialogue{{list-style:none;padding:0}}.turn{{padding:.3em .5em}}.turn.focus{{background:#fffbea}}
-.spk{{font-weight:bold;margin-right:.4em}}.t{{color:#829ab1;font-family:monospace}}
-.redacted{{background:#334e68;color:#fff;border-radius:3px;padding:0 .2em}}mark{{background:#ffe066}}</style>
-</head><body>{body}</body></html>"""
-
-
 @dataclass
 class ExportSummary:
     out_dir: Path
@@ -483,12 +423,12 @@ def export_excerpts(store: Store, out_dir: str | Path, categories: Iterable[str]
                 clip_name = None
         write_text(out / f"{ex.excerpt_id}.md", render_markdown(ex, clip_name))
         body = render_html_body(ex, clip_name)
-        write_text(out / f"{ex.excerpt_id}.html", _PAGE.format(title=_esc(ex.title), body=body))
+        write_text(out / f"{ex.excerpt_id}.html", PAGE.format(title=esc(ex.title), body=body))
         bodies.append(body)
         d = ex.public_dict()
         d["files"] = [f"{ex.excerpt_id}.md", f"{ex.excerpt_id}.html"] + ([clip_name] if clip_name else [])
         summary.excerpts.append(d)
-    write_text(out / "index.html", _PAGE.format(title="培训案例库", body="<h1>培训案例库</h1>" + "".join(bodies)))
+    write_text(out / "index.html", PAGE.format(title="培训案例库", body="<h1>培训案例库</h1>" + "".join(bodies)))
     md = ["# 培训案例库", ""] + [f"- [{e['title']}]({e['excerpt_id']}.md)" for e in summary.excerpts]
     write_text(out / "index.md", "\n".join(md) + "\n")
     write_json(out / "manifest.json", {"status": status, "categories": list(categories),

@@ -19,7 +19,6 @@ text pieces.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -29,17 +28,17 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 from urllib.parse import quote
 
 from qa_audit.core.atomic import write_bytes, write_text
+from qa_audit.core.labels import (KIND_LABELS, RELATION_LABELS, SPEAKER_LABELS, category_label, reason_of,
+                                  seconds_label, severity_label, status_label, why_label)
 from qa_audit.core.model import Call, Finding, safe_id
-from qa_audit.score.penalty import Referral, fmt_time, load_referrals
 from qa_audit.core.resources import reports_dir
-from qa_audit.score.rubric import category_label, rule_info, severity_label
+from qa_audit.report import tables
+from qa_audit.report.charts import column_chart, hbar_chart, line_chart
+from qa_audit.score.penalty import Referral, fmt_time, load_referrals
+from qa_audit.score.rubric import rule_info
 from qa_audit.score.scoring import Scorecard, all_call_ids, is_pending_suggestion, load_scorecards, score_store
 from qa_audit.store.db import Store
 
-STATUS_LABELS = {"unreviewed": "未复核", "confirmed": "已确认", "dismissed": "已撤销", "appealed": "申诉中"}
-SPEAKER_LABELS = {"agent": "坐席", "customer": "客户", "unknown": "未知"}
-RELATION_LABELS = {"debtor": "债务人", "contact": "联系人", "unknown": "未知"}
-KIND_LABELS = {"call": "电话", "text": "短信/信函"}
 PALETTE = {"threat": "#c0392b", "abuse": "#d35400", "third_party_disclosure": "#8e44ad",
            "unauthorized_waiver": "#2c6fbb", "impersonation": "#16a085", "no_self_identification": "#7f8c8d",
            "dial_frequency": "#b7950b", "audio_quality": "#5d6d7e"}
@@ -51,8 +50,8 @@ def _env():
 
     env = Environment(loader=FileSystemLoader(str(reports_dir())), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(category=category_label, severity=severity_label,
-                       status=lambda s: STATUS_LABELS.get(s, s), speaker=lambda s: SPEAKER_LABELS.get(s, s),
+    env.filters.update(category=category_label, severity=severity_label, status=status_label,
+                       why=why_label, seconds=seconds_label, speaker=lambda s: SPEAKER_LABELS.get(s, s),
                        relation=lambda s: RELATION_LABELS.get(s, s), kind=lambda s: KIND_LABELS.get(s, s),
                        t=fmt_time, pct=lambda x: "—" if x is None else f"{100 * x:.1f}%",
                        num=lambda x: "—" if x is None else (f"{x:.0f}" if float(x).is_integer() else f"{x:.1f}"),
@@ -88,84 +87,6 @@ def highlight_pieces(text: str, findings: Sequence[tuple[int, Finding]]) -> list
         pieces.append({"text": text[x:y], "marks": [n for n, _ in marks],
                        "category": marks[0][1] if marks else ""})
     return pieces
-
-
-# --- SVG chart geometry (the templates draw it; labels stay plain text) --------------------------------
-def hbar_chart(rows: Sequence[tuple[str, float]], title: str, width: int = 560, label_w: int = 170,
-               bar_h: int = 20, gap: int = 8, color: str = "#2c6fbb",
-               colors: Optional[Sequence[str]] = None, unit: str = "") -> dict[str, Any]:
-    top = 8
-    vmax = max([v for _, v in rows] + [1])
-    span = width - label_w - 60
-    bars = []
-    for i, (label, v) in enumerate(rows):
-        y = top + i * (bar_h + gap)
-        bars.append({"label": label, "value": v, "y": y, "ty": y + bar_h * 0.72, "x": label_w,
-                     "w": max(1.0, span * v / vmax) if v else 0.0, "h": bar_h,
-                     "color": (colors[i] if colors else color),
-                     "vx": label_w + (span * v / vmax if v else 0) + 6,
-                     "vlabel": (f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}") + unit})
-    height = top * 2 + max(1, len(rows)) * (bar_h + gap)
-    return {"kind": "hbar", "title": title, "width": width, "height": height, "bars": bars,
-            "label_w": label_w, "empty": not rows}
-
-
-def nice_step(vmax: float, ticks: int = 4) -> float:
-    """A round tick step (1, 2, 2.5 or 5 × 10^k) so that ``ticks`` steps cover ``vmax``."""
-    import math
-
-    raw = max(vmax, 1e-9) / ticks
-    mag = 10 ** math.floor(math.log10(raw))
-    for m in (1, 2, 2.5, 5, 10):
-        if m * mag >= raw:
-            step = m * mag
-            break
-    return max(step, 1.0)
-
-
-def column_chart(rows: Sequence[tuple[str, float]], title: str, width: int = 560, height: int = 240,
-                 color: str = "#2c6fbb", colors: Optional[Sequence[str]] = None) -> dict[str, Any]:
-    left, right, top, bottom = 40, 10, 16, 36
-    import math
-
-    top_v = max([v for _, v in rows] + [1])
-    step = nice_step(top_v)
-    nt = max(1, math.ceil(top_v / step))
-    vmax = step * nt
-    plot_w, plot_h = width - left - right, height - top - bottom
-    n = max(1, len(rows))
-    slot = plot_w / n
-    bw = slot * 0.7
-    cols = []
-    for i, (label, v) in enumerate(rows):
-        h = plot_h * v / vmax if v else 0
-        x = left + i * slot + (slot - bw) / 2
-        cols.append({"label": label, "value": v, "x": x, "w": bw, "y": top + plot_h - h, "h": h,
-                     "cx": x + bw / 2, "ly": height - bottom + 16, "vy": top + plot_h - h - 4,
-                     "color": colors[i] if colors else color})
-    ticks = [{"y": top + plot_h - plot_h * k / nt, "label": f"{step * k:g}"} for k in range(nt + 1)]
-    return {"kind": "column", "title": title, "width": width, "height": height, "cols": cols,
-            "ticks": ticks, "left": left, "right": width - right, "base": top + plot_h,
-            "empty": not rows}
-
-
-def line_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[Optional[float]], str]],
-               title: str, width: int = 560, height: int = 240, ymax: float = 100.0) -> dict[str, Any]:
-    left, right, top, bottom = 40, 10, 16, 48
-    plot_w, plot_h = width - left - right, height - top - bottom
-    n = len(labels)
-    xs = [left + (plot_w * (i + 0.5) / n) for i in range(n)] if n else []
-    out_series = []
-    for name, values, color in series:
-        pts = [{"x": xs[i], "y": top + plot_h - plot_h * min(v, ymax) / ymax, "v": v}
-               for i, v in enumerate(values) if v is not None]
-        out_series.append({"name": name, "color": color, "points": pts,
-                           "path": " ".join(f"{p['x']:.1f},{p['y']:.1f}" for p in pts)})
-    ticks = [{"y": top + plot_h - plot_h * k / 4, "label": f"{ymax * k / 4:.0f}"} for k in range(5)]
-    xl = [{"x": x, "label": lab} for x, lab in zip(xs, labels)]
-    return {"kind": "line", "title": title, "width": width, "height": height, "series": out_series,
-            "ticks": ticks, "xlabels": xl, "left": left, "right": width - right, "base": top + plot_h,
-            "ly": height - bottom + 16, "legend_y": height - 10, "empty": not labels}
 
 
 # --- gathering ----------------------------------------------------------------------------------------
@@ -246,135 +167,6 @@ def _trend(store: Store, last_week: str, weeks: int = 12) -> list[dict[str, Any]
 
 
 # --- tables for Excel / CSV ----------------------------------------------------------------------------
-def _calls_frame(views: Sequence[CallView]):
-    import pandas as pd
-
-    rows = []
-    for v in views:
-        c, k = v.call, v.card
-        rows.append({"通话编号": c.call_id, "坐席": c.agent_id, "团队": c.team, "开始时间": c.started_at,
-                     "周次": v.week, "类型": KIND_LABELS.get(c.kind, c.kind),
-                     "接听人(拨号器)": RELATION_LABELS.get(c.callee_relation, c.callee_relation),
-                     "时长(秒)": c.duration, "得分": k.total if k else None, "等级": k.grade if k else "",
-                     "是否合格": ("合格" if k.passed else "不合格") if k else "",
-                     "一票否决": ("是" if k.fatal else "否") if k else "",
-                     "违规数": len(v.counted), "已撤销": len(v.findings) - len(v.counted),
-                     "录音文件": c.audio or ""})
-    return pd.DataFrame(rows, columns=["通话编号", "坐席", "团队", "开始时间", "周次", "类型", "接听人(拨号器)",
-                                       "时长(秒)", "得分", "等级", "是否合格", "一票否决", "违规数", "已撤销",
-                                       "录音文件"])
-
-
-def _findings_frame(views: Sequence[CallView]):
-    import pandas as pd
-
-    cols = ["违规编号", "通话编号", "坐席", "团队", "规则", "类别", "严重程度", "复核状态", "段落", "开始(秒)",
-            "结束(秒)", "录音位置", "说话人", "证据", "说明", "判定解释", "依据"]
-    rows = []
-    for v in views:
-        for f, st in v.findings:
-            sev = st.get("severity") or f.severity
-            rows.append({"违规编号": f.finding_id, "通话编号": f.call_id, "坐席": v.call.agent_id,
-                         "团队": v.call.team, "规则": f.rule, "类别": category_label(f.category),
-                         "严重程度": severity_label(sev), "复核状态": STATUS_LABELS.get(st["status"], st["status"]),
-                         "段落": f.segment, "开始(秒)": f.start, "结束(秒)": f.end,
-                         "录音位置": fmt_time(f.start), "说话人": SPEAKER_LABELS.get(f.speaker, f.speaker),
-                         "证据": f.evidence, "说明": f.message, "判定解释": f.explanation,
-                         "依据": rule_info(f.rule).get("basis", "")})
-    return pd.DataFrame(rows, columns=cols)
-
-
-def _scores_frame(views: Sequence[CallView]):
-    import pandas as pd
-
-    sections: list[str] = []
-    for v in views:
-        for it in (v.card.items if v.card else []):
-            if it.section not in sections:
-                sections.append(it.section)
-    rows = []
-    for v in views:
-        k = v.card
-        if k is None:
-            continue
-        row = {"通话编号": k.call_id, "坐席": k.agent_id, "团队": k.team, "周次": k.week,
-               "评分表": f"{k.rubric} v{k.rubric_version}"}
-        sub: dict[str, float] = defaultdict(float)
-        for it in k.items:
-            sub[it.section] += it.score
-        for s in sections:
-            row[s] = round(sub[s], 2) if s in sub else None
-        row.update({"扣分合计": round(k.max_points - k.raw_total, 2), "原始分": k.raw_total, "总分": k.total,
-                    "等级": k.grade, "是否合格": "合格" if k.passed else "不合格",
-                    "一票否决": "是" if k.fatal else "否", "否决原因": "；".join(k.fatal_reasons)})
-        rows.append(row)
-    cols = ["通话编号", "坐席", "团队", "周次", "评分表", *sections, "扣分合计", "原始分", "总分", "等级",
-            "是否合格", "一票否决", "否决原因"]
-    return pd.DataFrame(rows, columns=cols)
-
-
-def _referrals_frame(refs: Sequence[Referral]):
-    import pandas as pd
-
-    cols = ["处罚单号", "坐席", "团队", "期间", "档位", "处理措施", "具体措施", "判定理由", "违规通话数", "违规数",
-            "窗口内此前违规", "复核人", "复核意见", "复核日期"]
-    rows = [{"处罚单号": r.referral_id, "坐席": r.agent_id, "团队": r.team, "期间": r.period, "档位": r.tier,
-             "处理措施": r.tier_name, "具体措施": r.action, "判定理由": r.reason,
-             "违规通话数": len(r.violation_calls), "违规数": len(r.violations), "窗口内此前违规": r.prior_count,
-             "复核人": "", "复核意见": "", "复核日期": ""} for r in refs]
-    return pd.DataFrame(rows, columns=cols)
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _defuse(df):
-    """Text cells that Excel would run as a formula get a leading apostrophe (CSV/formula injection)."""
-    def fix(x: Any) -> Any:
-        if isinstance(x, str) and x.startswith(_FORMULA_START):
-            return "'" + x
-        return x
-
-    out = df.copy()
-    for c in out.columns:
-        if out[c].dtype == object:
-            out[c] = out[c].map(fix)
-    return out
-
-
-def _display_width(s: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
-
-
-def excel_bytes(frames: Mapping[str, Any]) -> bytes:
-    """An .xlsx with one sheet per frame: bold shaded header, frozen first row, autofilter, widths."""
-    import pandas as pd
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        for name, df in frames.items():
-            df = _defuse(df)
-            df.to_excel(xw, sheet_name=name, index=False)
-            ws = xw.sheets[name]
-            ws.freeze_panes = "A2"
-            ws.auto_filter.ref = ws.dimensions
-            for cell in ws[1]:
-                cell.font = Font(bold=True, color="FFFFFF")
-                cell.fill = PatternFill("solid", fgColor="1F3A5F")
-                cell.alignment = Alignment(vertical="center", wrap_text=False)
-            for i, col in enumerate(df.columns, start=1):
-                sample = [str(col)] + ["" if x is None else str(x) for x in df[col].head(300).tolist()]
-                width = min(60, max(8, max(_display_width(s) for s in sample) + 2))
-                ws.column_dimensions[get_column_letter(i)].width = width
-    return buf.getvalue()
-
-
-def csv_text(df) -> str:
-    return _defuse(df).to_csv(index=False, lineterminator="\r\n")
-
-
 # --- the entry point ------------------------------------------------------------------------------------
 def write_reports(out_dir: str | os.PathLike, store: Store, call_ids: Optional[Iterable[str]] = None,
                   failures: Iterable[Any] = (), run_info: Optional[Mapping[str, Any]] = None
@@ -420,14 +212,12 @@ def write_reports(out_dir: str | os.PathLike, store: Store, call_ids: Optional[I
                               run_info=dict(run_info or {}))
         paths[f"referral:{agent}"] = write_text(p, html)
 
-    # tables
-    frames = {"通话": _calls_frame(views), "违规明细": _findings_frame(views), "评分": _scores_frame(views),
-              "处罚建议": _referrals_frame(refs)}
-    paths["xlsx"] = write_bytes(out / "audit.xlsx", excel_bytes(frames))
-    for key, (sheet, fname) in {"calls_csv": ("通话", "calls.csv"), "findings_csv": ("违规明细", "findings.csv"),
-                                "scores_csv": ("评分", "scores.csv"),
-                                "referrals_csv": ("处罚建议", "referrals.csv")}.items():
-        paths[key] = write_text(out / fname, csv_text(frames[sheet]), encoding="utf-8-sig")
+    # tables: audit.xlsx and one CSV per sheet
+    sheets = tables.frames(views, refs)
+    paths["xlsx"] = write_bytes(out / "audit.xlsx", tables.excel_bytes(sheets))
+    for sheet, fname in tables.SHEETS.items():
+        paths[fname.replace(".csv", "_csv")] = write_text(out / fname, tables.csv_text(sheets[sheet]),
+                                                          encoding="utf-8-sig")
 
     # summary
     ctx = _summary_context(store, views, refs, ref_names, fails, run_info)
@@ -461,7 +251,8 @@ def _call_context(v: CallView, page_dir: Path, ref_names: Mapping[str, str],
     findings = []
     for n, (f, st) in enumerate(v.findings, start=1):
         info = rule_info(f.rule)
-        findings.append({"n": n, "f": f, "status": st["status"], "severity": st.get("severity") or f.severity,
+        findings.append({"n": n, "f": f, "reason": reason_of(f), "status": st["status"],
+                         "severity": st.get("severity") or f.severity,
                          "overridden": bool(st.get("severity")) and st.get("severity") != f.severity,
                          "rule_name": info.get("name", ""), "basis": info.get("basis", ""),
                          "call_level": f.segment is None})

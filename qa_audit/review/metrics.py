@@ -17,17 +17,14 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from qa_audit.core.labels import CATEGORY_LABELS
 from qa_audit.review.sampling import flagged_calls
 from qa_audit.review.store import VERDICT_CATEGORIES, ensure_schema, latest_verdicts
 from qa_audit.store.db import Store
 
 Z95 = 1.959963984540054
 
-CATEGORY_ZH = {"threat": "威胁恐吓", "abuse": "辱骂侮辱", "third_party_disclosure": "向第三方泄露债务",
-               "unauthorized_waiver": "擅自减免承诺", "impersonation": "冒充公检法/政府/律所",
-               "no_self_identification": "未表明机构身份", "audio_quality": "语速/静音",
-               "dial_frequency": "拨打时段/频次", "harassment": "骚扰", "false_legal_claim": "虚假法律后果",
-               "privacy_probing": "打探隐私"}
+CATEGORY_ZH = CATEGORY_LABELS  # the one table of Chinese labels (qa_audit.core.labels)
 
 
 def wilson(k: int, n: int, z: float = Z95) -> tuple[Optional[float], Optional[float], Optional[float]]:

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Union
 
+from qa_audit.core.labels import CATEGORY_LABELS, SEVERITY_LABELS, category_label, severity_label  # noqa: F401 - re-exported
 from qa_audit.core.model import SEVERITIES, CALL_KINDS, Finding
 from qa_audit.core.resources import rubrics_dir
 from qa_audit.core.yamlsrc import YDict, YList, YamlError, line_of, load_yaml
@@ -451,28 +452,3 @@ def default_rubric(kind: str = "call") -> Rubric:
     if path not in _DEFAULTS:
         _DEFAULTS[path] = load_rubric(path)
     return _DEFAULTS[path]
-
-
-# --- Chinese labels shared by referrals and reports ------------------------------------------------
-CATEGORY_LABELS = {
-    "threat": "威胁恐吓",
-    "abuse": "辱骂贬低",
-    "third_party_disclosure": "向第三方透露债务",
-    "unauthorized_waiver": "擅自承诺减免",
-    "impersonation": "冒充公检法/律师",
-    "no_self_identification": "未表明身份及机构",
-    "false_legal_claim": "虚构法律后果",
-    "harassment": "骚扰/频繁催收",
-    "privacy_probing": "打探无关隐私",
-    "dial_frequency": "拨打时段/频次",
-    "audio_quality": "通话质量指标",
-}
-SEVERITY_LABELS = {"low": "轻微", "medium": "一般", "high": "严重", "critical": "特别严重"}
-
-
-def category_label(cat: str) -> str:
-    return CATEGORY_LABELS.get(cat, cat)
-
-
-def severity_label(sev: str) -> str:
-    return SEVERITY_LABELS.get(sev, sev)

@@ -24,6 +24,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
+from qa_audit.core.labels import category_label, seconds_label, severity_label, status_label
 from qa_audit.core.model import Call, Finding
 from qa_audit.score.rubric import Rubric, default_rubric
 from qa_audit.store.db import Store, iso_week
@@ -109,6 +110,8 @@ class Scorecard:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "Scorecard":
         d = dict(d)
+        if d.get("fatal_reasons"):
+            d["fatal_reasons"] = fatal_reasons_of(d.get("items") or []) or d["fatal_reasons"]
         items = []
         for it in d.pop("items", []):
             it = dict(it)
@@ -127,6 +130,22 @@ def _effective(finding: Finding, states: Optional[Mapping[str, Mapping[str, Any]
 def _time_key(f: Finding) -> tuple:
     return (f.start if f.start is not None else -1.0, f.segment if f.segment is not None else -1,
             f.char_start or 0, f.rule)
+
+
+def fatal_reason(item_id: str, item_name: str, rule: str, category: str, severity: str, status: str,
+                 start: Optional[float]) -> str:
+    """"RED-01 不得威胁、恐吓：THREAT-005（威胁恐吓，严重，待复核），26.2 秒处"."""
+    at = f"，{seconds_label(start)}处" if start is not None else ""
+    return (f"{item_id} {item_name}：{rule}（{category_label(category)}，{severity_label(severity)}，"
+            f"{status_label(status)}）{at}")
+
+
+def fatal_reasons_of(items: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The fatal reasons of a stored card's items (``card_json``), in the current wording, so a card
+    saved by an older version reads the same as a new one."""
+    return [fatal_reason(it["id"], it["name"], h["rule"], h["category"], h["severity"], h["status"],
+                         h.get("start"))
+            for it in items if it.get("fatal") for h in it.get("hits") or []]
 
 
 def score_call(call: Call, findings: Iterable[Finding], rubric: Optional[Rubric] = None,
@@ -165,9 +184,7 @@ def score_call(call: Call, findings: Iterable[Finding], rubric: Optional[Rubric]
                             segment=f.segment, start=f.start, evidence=f.evidence or "",
                             message=f.message or "", original_severity=f.severity))
             if it.fatal:
-                at = f" @{f.start:.1f}s" if f.start is not None else ""
-                fatal_reasons.append(f"{it.id} {it.name}: {f.rule} ({f.category}, {severity}, "
-                                     f"{status}){at}")
+                fatal_reasons.append(fatal_reason(it.id, it.name, f.rule, f.category, severity, status, f.start))
         items.append(ItemScore(id=it.id, name=it.name, section=it.section, points=it.points, cap=it.cap,
                                fatal=it.fatal, deducted=round(deducted, 2),
                                score=round(it.points - deducted, 2), hits=hits, basis=it.basis))

@@ -12,11 +12,17 @@ Tables (all writes in transactions; ids are deterministic so re-running is idemp
 - ``referrals``   penalty referrals, one per (agent, period)
 - ``runs`` / ``run_items``  run state for resumable batches
 - ``users``       accounts for the review web app (hashed passwords, roles)
-- ``meta``        schema version
+- ``meta``        schema version (an older database is migrated on open: ``Store._migrate``)
+- ``chain`` / ``chain_purged``  tamper evidence: a hash chain over calls, findings and reviews
+  (``qa_audit.store.chain``; checked by ``qa-audit verify``)
+
+Failures to open, lock or write the file raise ``StoreError`` (``qa_audit.store.errors``) naming it;
+the busy timeout is ``timeout`` seconds (default ``$QA_AUDIT_DB_TIMEOUT`` or 60).
 """
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -25,8 +31,10 @@ from typing import Any, Iterable, Iterator, Optional
 
 from qa_audit.core.model import Call, Finding
 from qa_audit.core.resources import user_data_dir
+from qa_audit.store import chain
+from qa_audit.store.errors import StoreError, translate  # noqa: F401 - StoreError re-exported
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: findings.reason (plain-Chinese reason shown to users)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -63,7 +71,8 @@ CREATE TABLE IF NOT EXISTS findings (
     explanation TEXT,
     score REAL,
     details_json TEXT,
-    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+    reason TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS findings_call ON findings(call_id);
 CREATE TABLE IF NOT EXISTS reviews (
@@ -150,24 +159,59 @@ def iso_week(started_at: str) -> str:
 class Store:
     """A thin wrapper around one SQLite connection per thread."""
 
-    def __init__(self, path: str | Path | None = None):
+    def __init__(self, path: str | Path | None = None, timeout: float | None = None):
         self.path = Path(path) if path else default_db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.timeout = float(timeout if timeout is not None else os.environ.get("QA_AUDIT_DB_TIMEOUT") or 60)
         self._local = threading.local()
-        self.conn.executescript(SCHEMA)  # executescript manages its own transaction
-        self.conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn.executescript(SCHEMA)  # executescript manages its own transaction
+            self._migrate()
+            chain.ensure(self.conn)
+        except (sqlite3.Error, OSError) as e:
+            self.close()
+            err = translate(e, self.path, self.timeout)
+            if err is None:
+                raise
+            raise err from e
+
+    def _migrate(self) -> None:
+        """Bring a database written by an older version up to SCHEMA_VERSION (columns are added with
+        defaults, nothing is dropped).  Re-checked under the write lock: another process may have
+        migrated the file meanwhile."""
+        if "reason" in self._columns("findings") and self._version() >= SCHEMA_VERSION:
+            return
+        with self.transaction() as c:
+            if "reason" not in self._columns("findings"):  # version 1 -> 2
+                c.execute("ALTER TABLE findings ADD COLUMN reason TEXT NOT NULL DEFAULT ''")
+            if self._version() < SCHEMA_VERSION:
+                c.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                           (str(SCHEMA_VERSION),))
+
+    def _columns(self, table: str) -> set[str]:
+        return {r["name"] for r in self.conn.execute(f"PRAGMA table_info({table})")}
+
+    def _version(self) -> int:
+        row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        try:
+            return int(row[0]) if row else 0
+        except (TypeError, ValueError):
+            return 0
 
     @property
     def conn(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
         if con is None:
-            con = sqlite3.connect(self.path, timeout=60, isolation_level=None,
+            con = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
                                   check_same_thread=False)
             con.row_factory = sqlite3.Row
-            con.execute("PRAGMA journal_mode=WAL")
-            con.execute("PRAGMA synchronous=NORMAL")
-            con.execute("PRAGMA foreign_keys=ON")
+            try:
+                con.execute("PRAGMA journal_mode=WAL")
+                con.execute("PRAGMA synchronous=NORMAL")
+                con.execute("PRAGMA foreign_keys=ON")
+            except sqlite3.Error as e:
+                con.close()
+                raise (translate(e, self.path, self.timeout) or e) from e
             self._local.con = con
         return con
 
@@ -180,14 +224,27 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         con = self.conn
-        con.execute("BEGIN IMMEDIATE")
+        try:
+            con.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise (translate(e, self.path, self.timeout) or e) from e
         try:
             yield con
-        except BaseException:
-            con.execute("ROLLBACK")
+        except BaseException as e:
+            if con.in_transaction:
+                try:
+                    con.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            err = translate(e, self.path, self.timeout) if isinstance(e, sqlite3.Error) else None
+            if err is not None and err is not e:
+                raise err from e
             raise
         else:
-            con.execute("COMMIT")
+            try:
+                con.execute("COMMIT")
+            except sqlite3.Error as e:
+                raise (translate(e, self.path, self.timeout) or e) from e
 
     # --- calls and findings -------------------------------------------------------------
     def save_call(self, call: Call, findings: Iterable[Finding], content_hash: str | None = None,
@@ -195,8 +252,10 @@ class Store:
         """Store a call and replace its findings, atomically (idempotent on re-run).
 
         Reviews are keyed by finding_id and never touched, so a re-scan keeps the decisions
-        on findings that are found again.
+        on findings that are found again.  The recording's sha256 and the chain entries
+        (``qa_audit.store.chain``) are written in the same transaction.
         """
+        audio_sha256 = chain.file_sha256(call.audio)
         def _do(c: sqlite3.Connection) -> None:
             c.execute(
                 """INSERT INTO calls(call_id, agent_id, team, started_at, week, callee_relation, kind,
@@ -217,11 +276,12 @@ class Store:
             c.executemany(
                 """INSERT INTO findings(finding_id, call_id, rule, category, severity, segment, start,
                        "end", speaker, evidence, char_start, char_end, message, explanation, score,
-                       details_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                       details_json, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                 [(f.finding_id, f.call_id, f.rule, f.category, f.severity, f.segment, f.start, f.end,
                   f.speaker, f.evidence, f.char_start, f.char_end, f.message, f.explanation, f.score,
-                  json.dumps(f.details, ensure_ascii=False)) for f in findings],
+                  json.dumps(f.details, ensure_ascii=False), f.reason or "") for f in findings],
             )
+            chain.record_call(c, call.call_id, audio_sha256)
 
         if con is not None:
             _do(con)
@@ -247,6 +307,7 @@ class Store:
                 "INSERT INTO reviews(finding_id, reviewer, action, severity, reason, comment) VALUES (?,?,?,?,?,?)",
                 (finding_id, reviewer, action, severity, reason, comment),
             )
+            chain.record_review(c, int(cur.lastrowid))
             return int(cur.lastrowid)
 
     def review_state(self, finding_id: str) -> dict[str, Any]:
@@ -255,21 +316,12 @@ class Store:
         status: unreviewed | confirmed | dismissed | appealed; severity: latest override or None.
         A final decision (final_uphold / final_overturn) settles an appeal.
         """
+        from qa_audit.store.reviews import fold_states, unreviewed
+
         rows = self.conn.execute(
-            "SELECT action, severity FROM reviews WHERE finding_id=? ORDER BY review_id", (finding_id,)
+            "SELECT finding_id, action, severity FROM reviews WHERE finding_id=? ORDER BY review_id", (finding_id,)
         ).fetchall()
-        status, severity = "unreviewed", None
-        for r in rows:
-            a = r["action"]
-            if a == "confirm" or a == "final_uphold":
-                status = "confirmed"
-            elif a == "dismiss" or a == "final_overturn":
-                status = "dismissed"
-            elif a == "appeal":
-                status = "appealed"
-            if r["severity"]:
-                severity = r["severity"]
-        return {"status": status, "severity": severity}
+        return fold_states(rows).get(finding_id, unreviewed())
 
 
 def row_to_finding(r: sqlite3.Row) -> Finding:
@@ -278,5 +330,5 @@ def row_to_finding(r: sqlite3.Row) -> Finding:
         segment=r["segment"], start=r["start"], end=r["end"], speaker=r["speaker"],
         evidence=r["evidence"], char_start=r["char_start"], char_end=r["char_end"],
         message=r["message"], explanation=r["explanation"], score=r["score"],
-        details=json.loads(r["details_json"] or "{}"),
+        details=json.loads(r["details_json"] or "{}"), reason=r["reason"] if "reason" in r.keys() else "",
     )

@@ -5,9 +5,11 @@
 
 Security model:
 
-- every page needs a login (accounts in the Store's ``users`` table, see ``qa_audit.web.auth``); the
-  session is a cookie signed with a per-database secret (``meta.web_secret``), ``HttpOnly``,
-  ``SameSite=Strict``, valid 12 hours;
+- every page needs a login (accounts in the Store's ``users`` table, see ``qa_audit.web.auth``);
+  sessions are server-side (``qa_audit.web.sessions``: a ``sessions`` table, ended at logout, a new
+  id at every login, 12 hours at most); the cookie (signed with the per-database ``meta.web_secret``,
+  ``HttpOnly``, ``SameSite=Strict``) carries only the session id, or before login the CSRF token;
+- 5 failed logins lock the user name for 15 minutes (``login_failures`` table);
 - every POST form carries the session's CSRF token, compared with ``hmac.compare_digest``; a missing
   or wrong token is refused with 403;
 - roles (``auth.PERMISSIONS``): auditor reads, supervisor reviews and takes final decisions, trainer
@@ -22,7 +24,6 @@ import mimetypes
 import re
 import secrets
 import tempfile
-import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, Optional
@@ -37,29 +38,23 @@ from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from qa_audit.web import auth
+from qa_audit.core.labels import (CATEGORY_LABELS, RELATION_LABELS, SEVERITY_LABELS, SPEAKER_LABELS, STATUS_LABELS,
+                                  reason_of, seconds_label)
 from qa_audit.core.model import SEVERITIES
 from qa_audit.store.db import Store
 from qa_audit.web import pages
 from qa_audit.web import queries as Q
+from qa_audit.web.sessions import LOCKOUT_S, Sessions
 
 HERE = Path(__file__).resolve().parent
 COOKIE = "qa_session"
 SESSION_MAX_AGE = 12 * 3600
-MAX_FAILURES, LOCKOUT_S = 5, 60  # failed logins per user name within LOCKOUT_S, then refused
+LOCKOUT_MIN = LOCKOUT_S // 60
 QUEUE_LIMIT = 500
 MAX_TEXT = 2000
 
-CATEGORY_LABELS = {
-    "threat": "威胁恐吓", "abuse": "辱骂侮辱", "third_party_disclosure": "向第三方泄露债务",
-    "unauthorized_waiver": "擅自减免承诺", "impersonation": "冒充公检法/政府/律所",
-    "no_self_identification": "未表明机构身份", "audio_quality": "语速/静音", "dial_frequency": "拨打时段/频次",
-    "harassment": "骚扰", "false_legal_claim": "虚假法律后果", "privacy_probing": "打探隐私",
-}
-SEVERITY_LABELS = {"low": "轻微", "medium": "一般", "high": "严重", "critical": "特别严重"}
-STATUS_LABELS = {"unreviewed": "待复核", "confirmed": "已确认", "dismissed": "已驳回", "appealed": "申诉中"}
 ACTION_LABELS = {"confirm": "确认违规", "dismiss": "驳回（误报）", "severity": "调整严重度", "comment": "备注",
                  "appeal": "坐席申诉", "final_uphold": "终审：维持", "final_overturn": "终审：撤销"}
-SPEAKER_LABELS = {"agent": "坐席", "customer": "客户", "unknown": "未知"}
 ROLE_LABELS = {"auditor": "质检员", "supervisor": "主管", "trainer": "培训师", "agent": "坐席"}
 
 
@@ -85,14 +80,17 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None, secure_coo
     templates.env.globals.update(CATEGORY_LABELS=CATEGORY_LABELS, SEVERITY_LABELS=SEVERITY_LABELS,
                                  STATUS_LABELS=STATUS_LABELS, ACTION_LABELS=ACTION_LABELS,
                                  SPEAKER_LABELS=SPEAKER_LABELS, ROLE_LABELS=ROLE_LABELS,
-                                 SEVERITIES=SEVERITIES, fmt_t=_fmt_t)
+                                 RELATION_LABELS=RELATION_LABELS, SEVERITIES=SEVERITIES, fmt_t=_fmt_t,
+                                 reason_of=reason_of, seconds=seconds_label)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     clips = Path(clip_dir) if clip_dir else Path(tempfile.mkdtemp(prefix="qa-audit-clips-"))
     excerpt_index: dict[str, Any] = {}  # excerpt_id -> Excerpt, filled when the trainer page renders
-    failures: dict[str, list[float]] = {}  # user name -> times of recent failed logins
+    sessions = app.state.sessions = Sessions(store, max_age=SESSION_MAX_AGE)
 
     # --- sessions -----------------------------------------------------------------------------------
     def load_session(request: Request) -> dict[str, Any]:
+        """The server-side session of a logged-in browser (with ``_sid``), else the anonymous
+        cookie data (only the login form's CSRF token ``c``); {} when there is neither."""
         raw = request.cookies.get(COOKIE)
         if not raw:
             return {}
@@ -100,10 +98,19 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None, secure_coo
             data = signer.loads(raw, max_age=SESSION_MAX_AGE)
         except BadSignature:
             return {}
-        return data if isinstance(data, dict) else {}
+        if not isinstance(data, dict):
+            return {}
+        if "sid" in data:
+            return sessions.get(data["sid"]) or {}  # ended (logout) or expired: logged out
+        return {"c": data["c"]} if isinstance(data.get("c"), str) else {}
 
     def set_session(resp: Response, data: dict[str, Any]) -> None:
-        resp.set_cookie(COOKIE, signer.dumps(data), max_age=SESSION_MAX_AGE, httponly=True,
+        if data.get("_sid"):
+            sessions.save(data["_sid"], data)
+            value = signer.dumps({"sid": data["_sid"]})
+        else:
+            value = signer.dumps({"c": data.get("c", "")})
+        resp.set_cookie(COOKIE, value, max_age=SESSION_MAX_AGE, httponly=True,
                         samesite="strict", secure=secure_cookies, path="/")
 
     def current_user(request: Request) -> tuple[auth.User, dict[str, Any]]:
@@ -186,25 +193,29 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None, secure_coo
         check_csrf(sess, form.get("csrf"))
         username = str(form.get("username") or "").strip()[:64]
         nxt = _safe_next(str(form.get("next") or "/"))
-        now = time.time()
-        fails = [t for t in failures.get(username, []) if now - t < LOCKOUT_S]
-        if len(fails) >= MAX_FAILURES:
-            return render(request, "login.html", {"user": None, "next": nxt,
-                                                  "error": f"失败次数过多，请 {LOCKOUT_S} 秒后再试"}, sess, status=429)
+        wait = sessions.locked_for(username)
+        if wait > 0:
+            return render(request, "login.html", {"user": None, "next": nxt, "error":
+                          f"该账号连续登录失败次数过多，已锁定 {LOCKOUT_MIN} 分钟，请约 {int(wait // 60) + 1} 分钟后再试"},
+                          sess, status=429)
         user = await run_in_threadpool(auth.authenticate, store, username, str(form.get("password") or ""))
         if user is None:
-            failures[username] = fails + [now]
+            sessions.failed(username)
             return render(request, "login.html", {"user": None, "next": nxt, "error": "用户名或密码错误"},
                           sess, status=401)
-        failures.pop(username, None)
+        sessions.succeeded(username)
+        sessions.end(sess.get("_sid"))  # a new session id at every login
+        _, new = sessions.create(user.username)
         resp = RedirectResponse(nxt, status_code=303)
-        set_session(resp, {"u": user.username, "c": secrets.token_urlsafe(32), "t": int(time.time())})
+        set_session(resp, new)
         return resp
 
     @app.post("/logout")
     async def logout(request: Request):
         form = await request.form()
-        check_csrf(load_session(request), form.get("csrf"))
+        sess = load_session(request)
+        check_csrf(sess, form.get("csrf"))
+        sessions.end(sess.get("_sid"))  # the cookie is worthless from now on
         resp = RedirectResponse("/login", status_code=303)
         resp.delete_cookie(COOKIE, path="/")
         return resp

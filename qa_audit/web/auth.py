@@ -27,11 +27,24 @@ ROLES = ("auditor", "supervisor", "trainer", "agent")
 
 _N, _R, _P = 2 ** 14, 8, 1
 _USERNAME = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{1,64}$")
-MIN_PASSWORD = 8
+MIN_PASSWORD = 10
 
 
 class AuthError(ValueError):
     """A bad account operation; the message says what is wrong."""
+
+
+def password_problem(username: str, password: str) -> Optional[str]:
+    """Why ``password`` is refused (Chinese + English), None when it is acceptable: at least
+    ``MIN_PASSWORD`` characters, letters and digits, not containing the user name."""
+    pw = password or ""
+    if len(pw) < MIN_PASSWORD:
+        return f"密码太短：至少 {MIN_PASSWORD} 个字符 (password too short: at least {MIN_PASSWORD} characters)"
+    if not any(ch.isalpha() for ch in pw) or not any(ch.isdigit() for ch in pw):
+        return "密码必须同时包含字母和数字 (password needs letters and digits)"
+    if username and username.casefold() in pw.casefold():
+        return "密码不能包含用户名 (password must not contain the user name)"
+    return None
 
 
 @dataclass
@@ -78,24 +91,29 @@ _DUMMY_HASH = hash_password("not-a-real-password")
 def add_user(store: Store, username: str, password: str, role: str,
              agent_id: str | None = None, *, replace: bool = False) -> User:
     if not _USERNAME.match(username or ""):
-        raise AuthError(f"invalid user name {username!r}: 1-64 letters, digits, '_', '.', '-' or Chinese")
+        raise AuthError(f"用户名无效：{username!r}，应为 1–64 个字母、数字、'_'、'.'、'-' 或汉字 "
+                        f"(invalid user name: 1-64 letters, digits, '_', '.', '-' or Chinese)")
     if role not in ROLES:
-        raise AuthError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+        raise AuthError(f"未知角色 {role!r}，可选 {', '.join(ROLES)} (unknown role)")
     if role == "agent" and not agent_id:
-        raise AuthError("an agent account needs --agent-id (the agent's calls are the only ones it sees)")
-    if len(password or "") < MIN_PASSWORD:
-        raise AuthError(f"password too short: at least {MIN_PASSWORD} characters")
+        raise AuthError("坐席账号需要 --agent-id（它只能看到该坐席的通话）(an agent account needs --agent-id)")
+    problem = password_problem(username, password)
+    if problem:
+        raise AuthError(problem)
     h = hash_password(password)
     with store.transaction() as c:
         exists = c.execute("SELECT 1 FROM users WHERE username=?", (username,)).fetchone()
         if exists and not replace:
-            raise AuthError(f"user {username!r} already exists")
+            raise AuthError(f"用户 {username!r} 已存在（要改密码或角色加 --replace）(user already exists)")
         c.execute(
             """INSERT INTO users(username, password_hash, role, agent_id) VALUES (?,?,?,?)
                ON CONFLICT(username) DO UPDATE SET password_hash=excluded.password_hash,
                    role=excluded.role, agent_id=excluded.agent_id""",
             (username, h, role, agent_id or None),
         )
+    if exists:  # a new password or role: the sessions opened with the old one end
+        from qa_audit.web.sessions import end_user_sessions
+        end_user_sessions(store, username)
     return User(username, role, agent_id or None)
 
 
@@ -111,8 +129,12 @@ def list_users(store: Store) -> list[User]:
 
 
 def delete_user(store: Store, username: str) -> bool:
+    from qa_audit.web.sessions import end_user_sessions
+
     with store.transaction() as c:
-        return c.execute("DELETE FROM users WHERE username=?", (username,)).rowcount > 0
+        gone = c.execute("DELETE FROM users WHERE username=?", (username,)).rowcount > 0
+    end_user_sessions(store, username)
+    return gone
 
 
 def authenticate(store: Store, username: str, password: str) -> Optional[User]:

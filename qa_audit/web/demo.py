@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Iterable, Optional
 
+from qa_audit.core.labels import category_label, reason_line
 from qa_audit.core.model import Finding, load_call
 from qa_audit.core.resources import samples_dir
 from qa_audit.store.db import Store
@@ -41,12 +42,15 @@ def label_findings(call, violations: Iterable[dict]) -> list[Finding]:
             if k >= 0:
                 cs, ce = k, k + len(quote)
             start, end = s.start, s.end
-        out.append(Finding(
+        f = Finding(
             call_id=call.call_id, rule=RULE.get(cat, "LABEL-LBL"), category=cat,
             severity=SEVERITY.get(cat, "medium"), segment=seg, start=start, end=end,
             speaker="agent", evidence=quote, char_start=cs, char_end=ce,
             message=MESSAGE.get(cat, cat), explanation=f"人工标注（samples 标签）：类别 {cat}，引文在第 {seg} 句。",
-            score=1.0, details={"source": "label"}))
+            score=1.0, details={"source": "label"})
+        f.reason = reason_line(f"人工标注为“{category_label(cat)}”：{MESSAGE.get(cat, cat)}", f.rule, "agent",
+                               quote if seg is not None else "")
+        out.append(f)
     return out
 
 

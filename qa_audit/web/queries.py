@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
 from qa_audit.core.model import SEVERITIES, Finding
+from qa_audit.store.reviews import fold_states, review_states  # noqa: F401 (re-exported for the app)
 from qa_audit.store.db import Store, row_to_finding
 
 log = logging.getLogger("qa_audit.web")
@@ -13,37 +14,6 @@ log = logging.getLogger("qa_audit.web")
 ACTIONS = ("confirm", "dismiss", "severity", "comment", "appeal", "final_uphold", "final_overturn")
 REVIEW_STATUSES = ("unreviewed", "confirmed", "dismissed", "appealed")
 SEV_RANK = {s: i for i, s in enumerate(SEVERITIES)}
-
-
-def fold_states(rows: Iterable[Any]) -> dict[str, dict[str, Any]]:
-    """Effective state per finding from review rows ordered by review_id; the same rules as
-    ``Store.review_state`` (kept in step by a test), but for many findings in one query."""
-    out: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        st = out.setdefault(r["finding_id"], {"status": "unreviewed", "severity": None})
-        a = r["action"]
-        if a in ("confirm", "final_uphold"):
-            st["status"] = "confirmed"
-        elif a in ("dismiss", "final_overturn"):
-            st["status"] = "dismissed"
-        elif a == "appeal":
-            st["status"] = "appealed"
-        if r["severity"]:
-            st["severity"] = r["severity"]
-    return out
-
-
-def review_states(store: Store, finding_ids: list[str]) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for i in range(0, len(finding_ids), 500):
-        part = finding_ids[i:i + 500]
-        rows = store.conn.execute(
-            f"SELECT finding_id, action, severity FROM reviews WHERE finding_id IN ({','.join('?' * len(part))})"
-            " ORDER BY review_id", part).fetchall()
-        out.update(fold_states(rows))
-    for fid in finding_ids:
-        out.setdefault(fid, {"status": "unreviewed", "severity": None})
-    return out
 
 
 def audit_trail(store: Store, finding_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
@@ -181,7 +151,11 @@ def scorecard(store: Store, call_id: str) -> Optional[dict[str, Any]]:
                            (call_id,)).fetchone()
     if not r:
         return None
+    from qa_audit.score.scoring import fatal_reasons_of
+
     d = json.loads(r["card_json"])
+    if d.get("fatal_reasons"):  # in the current (Chinese) wording, also for cards of older versions
+        d["fatal_reasons"] = fatal_reasons_of(d.get("items") or []) or d["fatal_reasons"]
     d.setdefault("total", r["total"])
     d.setdefault("grade", r["grade"])
     d["updated_at"] = r["updated_at"]

@@ -24,13 +24,13 @@ from typing import Any, Optional
 
 import numpy as np
 
+from qa_audit.core.labels import CATEGORY_LABELS, shorten, speaker_label
 from qa_audit.core.model import Finding
 from qa_audit.detect.learned.features import DENSE, MODEL_CATEGORIES, TurnFeatures, ngrams, turn_features
 
 PACKAGED = Path(__file__).resolve().parent / "model.npz"
 
-CATEGORY_ZH = {"threat": "威胁恐吓", "abuse": "辱骂侮辱", "third_party_disclosure": "向第三方泄露债务",
-               "unauthorized_waiver": "擅自减免承诺", "impersonation": "冒充公检法/政府/律所"}
+CATEGORY_ZH = CATEGORY_LABELS  # the one table of Chinese labels (qa_audit.core.labels)
 SUGGESTED_CODES = {"threat": "ML-THREAT", "abuse": "ML-ABUSE", "third_party_disclosure": "ML-DISCLOSE",
                    "unauthorized_waiver": "ML-WAIVER", "impersonation": "ML-IMPERSON"}
 
@@ -50,6 +50,20 @@ class SuggestedRule:
     @property
     def message(self) -> str:
         return f"模型建议：疑似{CATEGORY_ZH.get(self.category, self.category)}（待主管确认，确认前不计分、不处罚）"
+
+    def meaning(self, f: Finding) -> str:
+        return f"与{CATEGORY_ZH.get(self.category, self.category)}表述相似"
+
+    def reason_for(self, f: Finding, meaning: Optional[str] = None,
+                   keep: Optional[tuple[int, int]] = None) -> str:
+        """The plain-Chinese reason of a suggestion (as ``Rule.reason_for``):
+        模型建议复核：坐席说“…”，与威胁恐吓表述相似（ML-THREAT）."""
+        text = (meaning or self.meaning(f)).rstrip("。；; ")
+        q = shorten(f.evidence, keep=keep) if f.segment is not None else ""
+        if not q:
+            return f"模型建议复核：{text}（{self.code}）"
+        who = "未识别的说话人" if f.speaker == "unknown" else speaker_label(f.speaker or "agent")
+        return f"模型建议复核：{who}说“{q}”，{text}（{self.code}）"
 
 
 def is_suggested(f: Finding) -> bool:
@@ -274,7 +288,11 @@ class SecondOpinion:
         text = ctx.text(i)
         a, b = _evidence_span(text, grams)
         if weak and weak[0].details.get("hit_start") is not None:
-            a, b = _clause(text, int(weak[0].details["hit_start"]), int(weak[0].details["hit_end"]))
+            wa, wb = _clause(text, int(weak[0].details["hit_start"]), int(weak[0].details["hit_end"]))
+            if (a, b) == _evidence_span(text, []):  # no n-gram of the model in the text: the weak hit's clause
+                a, b = wa, wb
+            else:  # the weak hit's clause and the model's strongest n-gram (你等着，今晚我就拿刀过去)
+                a, b = min(a, wa), max(b, wb)
         near = m.nearest(text, category)
         zh = CATEGORY_ZH.get(category, category)
         parts = [f"模型建议（规则未判定违规）：{zh}概率 {p:.2f} ≥ 阈值 {th:.2f}"]

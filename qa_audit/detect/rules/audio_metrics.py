@@ -82,14 +82,16 @@ def longest_gap_from_segments(call: Call) -> tuple[float, Optional[float], Optio
 
 
 def _call_finding(rule: Rule, call: Call, *, start: Optional[float], end: Optional[float],
-                  explanation: str, evidence: str, **details: Any) -> Finding:
-    return Finding(
+                  explanation: str, evidence: str, meaning: str, **details: Any) -> Finding:
+    f = Finding(
         call_id=call.call_id, rule=rule.code, category=rule.category, severity=rule.severity,
         segment=None, start=None if start is None else round(start, 3),
         end=None if end is None else round(end, 3), speaker="agent", evidence=evidence,
         char_start=None, char_end=None, message=rule.message, explanation=explanation, score=1.0,
         details=details,
     )
+    f.reason = rule.reason_for(f, meaning)
+    return f
 
 
 @register
@@ -114,6 +116,7 @@ class Audio001(Rule):
     basis = "公司《电话催收质检评分表》沟通礼仪：语速适中、吐字清晰"
     scope = "audio"
     message = "坐席语速过快"
+    reason_template = "坐席语速 {chars_per_min} 字/分钟，超过 {limit} 字/分钟的上限"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         call = ctx.call
@@ -129,6 +132,7 @@ class Audio001(Rule):
             yield _call_finding(
                 self, call, start=None, end=None, evidence=f"坐席语速 {rate:.0f} 字/分钟",
                 explanation=f"agent speech rate {rate:.1f} chars/min > {limit:.0f} (from {source})",
+                meaning=f"坐席语速每分钟 {rate:.0f} 字，超过每分钟 {limit:.0f} 字的上限",
                 chars_per_min=round(rate, 1), limit=limit,
             )
 
@@ -155,6 +159,7 @@ class Audio002(Rule):
     basis = "公司《电话催收质检评分表》沟通礼仪：通话中不得长时间冷场或无故静音"
     scope = "audio"
     message = "通话中长时间静音"
+    reason_template = "通话中连续 {longest_silence_s} 秒无人说话，超过 {limit} 秒的上限"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         call = ctx.call
@@ -177,6 +182,8 @@ class Audio002(Rule):
             yield _call_finding(
                 self, call, start=frm, end=to, evidence=f"静音 {longest:.1f} 秒",
                 explanation=f"longest silence {longest:.1f} s{where} > {limit:.0f} s (from {source})",
+                meaning=(f"通话中{f'从 {frm:.1f} 秒到 {to:.1f} 秒' if where else ''}连续 {longest:.1f} 秒无人说话，"
+                         f"超过 {limit:.0f} 秒的上限"),
                 longest_silence_s=round(longest, 2), limit=limit,
             )
 
@@ -190,5 +197,5 @@ def run_audio_rules(call: Call, options: dict[str, Any] | None = None,
                       audio=call.metadata.get("audio_metrics"))
     out: list[Finding] = []
     for cls in registry.select(select, ignore, scopes=["audio"]):
-        out.extend(cls().check(ctx))
+        out.extend(cls().findings(ctx))
     return out

@@ -24,6 +24,7 @@ A rule is a class with class attributes and one method::
         basis = "《互联网金融逾期债务催收自律公约》第二十二条"
         scope = "segment"
         message = "坐席以上门/到单位相威胁"
+        reason_template = "以上门或到单位找人相威胁"
 
         def check(self, ctx: RuleContext):
             for i in ctx.agent_segments():
@@ -38,7 +39,13 @@ A rule is a class with class attributes and one method::
 - ``"audio"``    audio metrics of the recording (``ctx.audio``).
 
 ``check(ctx)`` yields :class:`qa_audit.core.model.Finding` objects; ``ctx.finding(...)`` /
-``ctx.call_finding(...)`` fill every field (ids, times, speaker, evidence, message).
+``ctx.call_finding(...)`` fill every field (ids, times, speaker, evidence, message, reason).
+
+Every finding carries a ``reason`` in plain Chinese (what users read; ``explanation`` is the technical
+trace): ``Rule.reason_for(finding)`` builds 坐席说“<evidence, ≤40 characters>”：<meaning>（CODE） for a
+finding on a segment and <meaning>（CODE） for a call-level one.  The meaning is ``reason_template``
+filled with the finding's ``details`` (``{limit}``…); a rule whose meaning needs computing overrides
+``meaning(finding)`` or passes ``meaning=`` to ``ctx.finding`` / ``ctx.call_finding``.
 """
 from __future__ import annotations
 
@@ -46,6 +53,7 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable, Iterator, Optional
 
+from qa_audit.core.labels import reason_line
 from qa_audit.core.model import Call, Finding, SEVERITIES
 
 SCOPES = ("segment", "call", "dial_log", "audio")
@@ -72,9 +80,37 @@ class Rule:
     basis: ClassVar[str] = ""         # the legal / procedural basis (Chinese)
     scope: ClassVar[str] = "segment"  # segment | call | dial_log | audio
     message: ClassVar[str] = ""       # default Chinese message for the report
+    reason_template: ClassVar[str] = ""  # plain-Chinese meaning; {key} = a key of the finding's details
 
     def check(self, ctx: "RuleContext") -> Iterable[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    # --- the reason users read ------------------------------------------------------------
+    @classmethod
+    def meaning(cls, f: Finding) -> str:
+        """What the finding means in plain Chinese (no code): ``reason_template`` filled with the
+        finding's details, or the message when there is no template or a key is missing."""
+        try:
+            return (cls.reason_template or cls.message).format_map(f.details)
+        except (KeyError, IndexError, ValueError, AttributeError):
+            return cls.message
+
+    @classmethod
+    def reason_for(cls, f: Finding, meaning: Optional[str] = None,
+                   keep: Optional[tuple[int, int]] = None) -> str:
+        """The finding's ``reason``; ``keep`` is the span of the evidence that must stay quoted."""
+        text = meaning or cls.meaning(f)
+        if f.details.get("weak"):
+            text += "；措辞较弱，因本通已有同类明显违规一并列出"
+        quote = f.evidence if f.segment is not None else ""
+        return reason_line(text, cls.code, f.speaker, quote, keep)
+
+    def findings(self, ctx: "RuleContext") -> Iterator[Finding]:
+        """``check(ctx)`` with every finding's reason filled (for findings a rule built itself)."""
+        for f in self.check(ctx):
+            if not f.reason:
+                f.reason = self.reason_for(f)
+            yield f
 
     # --- documentation --------------------------------------------------------------
     @classmethod
@@ -173,30 +209,41 @@ class RuleContext:
         return self._docs[i]
 
     # --- building findings ----------------------------------------------------------
+    def _orig(self, i: int, n_start: int, n_end: int) -> tuple[int, int]:
+        return self.norm[i].span_to_orig(n_start, n_end) if self.norm else (n_start, n_end)
+
     def finding(self, rule: Rule | type[Rule], i: int, n_start: int, n_end: int, *,
                 explanation: str, score: float = 1.0, message: str | None = None,
+                meaning: str | None = None, focus: tuple[int, int] | None = None,
                 **details: Any) -> Finding:
         """A finding on segment i; ``n_start:n_end`` are offsets in the *normalized* text,
-        mapped back to the original segment text for ``evidence``/``char_start``/``char_end``."""
+        mapped back to the original segment text for ``evidence``/``char_start``/``char_end``.
+        ``focus`` (normalized offsets, e.g. the matched words) stays visible in the reason's quote."""
         seg = self.call.segments[i]
-        if self.norm:
-            cs, ce = self.norm[i].span_to_orig(n_start, n_end)
-        else:
-            cs, ce = n_start, n_end
-        return Finding(
+        cs, ce = self._orig(i, n_start, n_end)
+        f = Finding(
             call_id=self.call.call_id, rule=rule.code, category=rule.category,
             severity=rule.severity, segment=i, start=seg.start, end=seg.end,
             speaker=seg.speaker, evidence=seg.text[cs:ce], char_start=cs, char_end=ce,
             message=message or rule.message, explanation=explanation,
             score=round(float(score), 3), details=dict(details),
         )
+        keep = None
+        if focus is not None:
+            fa, fb = self._orig(i, *focus)
+            keep = (fa - cs, fb - cs)
+        f.reason = rule.reason_for(f, meaning, keep)
+        return f
 
     def call_finding(self, rule: Rule | type[Rule], *, explanation: str, score: float = 1.0,
-                     message: str | None = None, **details: Any) -> Finding:
+                     message: str | None = None, meaning: str | None = None,
+                     **details: Any) -> Finding:
         """A finding of the whole call (segment None, evidence "")."""
-        return Finding(
+        f = Finding(
             call_id=self.call_id, rule=rule.code, category=rule.category,
             severity=rule.severity, segment=None, start=None, end=None, speaker="agent",
             evidence="", char_start=None, char_end=None, message=message or rule.message,
             explanation=explanation, score=round(float(score), 3), details=dict(details),
         )
+        f.reason = rule.reason_for(f, meaning)
+        return f

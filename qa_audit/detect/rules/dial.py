@@ -77,15 +77,25 @@ def _ordered(records: Iterable[Any]) -> list[Any]:
 
 
 def dial_finding(rule: type[Rule] | Rule, record: Any, call_id: str | None = None, *,
-                 explanation: str, message: str | None = None, **details: Any) -> Finding:
-    """A call-level finding attached to the dial attempt ``record`` (or to ``call_id``)."""
-    return Finding(
+                 explanation: str, message: str | None = None, meaning: str | None = None,
+                 **details: Any) -> Finding:
+    """A call-level finding attached to the dial attempt ``record`` (or to ``call_id``);
+    ``meaning`` is the plain-Chinese reason without the code."""
+    f = Finding(
         call_id=call_id or record.call_id, rule=rule.code, category=rule.category,
         severity=rule.severity, segment=None, start=None, end=None, speaker="agent",
         evidence=record.describe() if record is not None else "", char_start=None, char_end=None,
         message=message or rule.message, explanation=explanation, score=1.0,
         details={"dial_log": record.where if record is not None else "", **details},
     )
+    f.reason = rule.reason_for(f, meaning)
+    return f
+
+
+def _week_label(week: str) -> str:
+    """'2026-W46' -> '2026 年第 46 周'."""
+    y, _, w = week.partition("-W")
+    return f"{y} 年第 {int(w)} 周" if w.isdigit() else week
 
 
 @register
@@ -110,6 +120,7 @@ class Dial001(Rule):
     basis = _BASIS_TIME
     scope = "dial_log"
     message = "在禁止催收时段（22:00–次日08:00）拨打电话"
+    reason_template = "在禁止催收时段 {window} 拨打电话"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         start = parse_hhmm(option(ctx, "dial_forbidden_start"))
@@ -122,22 +133,26 @@ class Dial001(Rule):
                     explanation=(f"local time {t.strftime('%H:%M:%S')} ({r.started_at.strftime('%z')}) "
                                  f"is inside the forbidden window {start:%H:%M}–{end:%H:%M} "
                                  f"[{r.where}]"),
+                    meaning=f"{t:%H:%M} 拨打，处于禁止催收时段 {start:%H:%M}–{end:%H:%M}",
                     local_time=t.strftime("%H:%M:%S"),
                     window=f"{start:%H:%M}-{end:%H:%M}",
                 )
 
 
 def _excess(ctx: RuleContext, rule: Rule, groups: dict[tuple, list[Any]], limit: int,
-            what: str) -> Iterator[Finding]:
+            what: str, what_zh: str) -> Iterator[Finding]:
+    """Every attempt after the ``limit``-th of its group; ``what_zh`` says what is counted (接通同一债务人)."""
     for key in sorted(groups):
         rs = _ordered(groups[key])
         for n, r in enumerate(rs, start=1):
             if n > limit:
+                earlier = [x.started_at.strftime("%H:%M") for x in rs[:n - 1]]
                 yield dial_finding(
                     rule, r,
                     explanation=(f"{what} #{n} on {r.local_date} (limit {limit} a day); earlier: "
-                                 + ", ".join(x.started_at.strftime("%H:%M") for x in rs[:n - 1])
-                                 + f" [{r.where}]"),
+                                 + ", ".join(earlier) + f" [{r.where}]"),
+                    meaning=(f"{r.local_date} 当天第 {n} 次{what_zh}（{r.started_at:%H:%M}；此前 "
+                             f"{'、'.join(earlier)}），超过每天 {limit} 次的上限"),
                     count=n, limit=limit, date=r.local_date,
                 )
 
@@ -164,6 +179,7 @@ class Dial002(Rule):
     basis = _BASIS_FREQ
     scope = "dial_log"
     message = "同一天对同一债务人接通电话超过3次"
+    reason_template = "当天第 {count} 次接通同一债务人，超过每天 {limit} 次的上限"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         limit = int(option(ctx, "dial_max_connected_per_day"))
@@ -171,7 +187,7 @@ class Dial002(Rule):
         for r in ctx.dial_log or []:
             if r.connected and r.callee_relation == "debtor":
                 groups[(r.case_id or r.callee_hash, r.local_date)].append(r)
-        yield from _excess(ctx, self, groups, limit, "connected call to the debtor")
+        yield from _excess(ctx, self, groups, limit, "connected call to the debtor", "接通同一债务人")
 
 
 @register
@@ -195,6 +211,7 @@ class Dial003(Rule):
     basis = _BASIS_FREQ
     scope = "dial_log"
     message = "同一天对同一联系人接通电话超过3次"
+    reason_template = "当天第 {count} 次接通同一联系人，超过每天 {limit} 次的上限"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         limit = int(option(ctx, "dial_max_contact_connected_per_day"))
@@ -202,7 +219,7 @@ class Dial003(Rule):
         for r in ctx.dial_log or []:
             if r.connected and r.callee_relation == "contact":
                 groups[(r.callee_hash or r.case_id, r.local_date)].append(r)
-        yield from _excess(ctx, self, groups, limit, "connected call to the contact person")
+        yield from _excess(ctx, self, groups, limit, "connected call to the contact person", "接通同一联系人")
 
 
 @register
@@ -224,6 +241,7 @@ class Dial004(Rule):
     basis = _BASIS_FREQ
     scope = "dial_log"
     message = "同一天对同一号码未接通拨打超过6次（频繁呼叫）"
+    reason_template = "当天第 {count} 次拨打同一号码未接通，超过每天 {limit} 次的上限"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         limit = int(option(ctx, "dial_max_unanswered_per_day"))
@@ -231,7 +249,7 @@ class Dial004(Rule):
         for r in ctx.dial_log or []:
             if not r.connected and (r.callee_hash or r.case_id):
                 groups[(r.callee_hash or r.case_id, r.local_date)].append(r)
-        yield from _excess(ctx, self, groups, limit, "unanswered attempt")
+        yield from _excess(ctx, self, groups, limit, "unanswered attempt", "拨打同一号码未接通")
 
 
 def _monday(d: date) -> date:
@@ -287,10 +305,9 @@ class Dial005(Rule):
     basis = _BASIS_MIN
     scope = "dial_log"
     message = "案件本周联系次数未达最低要求"
+    reason_template = "案件 {case_id} 本周只拨打债务人 {debtor_attempts} 次，少于最低 {minimum} 次的要求"
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        from qa_audit.core.dial_log import case_week_call_id
-
         records = list(ctx.dial_log or [])
         need_reached = int(option(ctx, "dial_weekly_min_reachable"))
         need_unreached = int(option(ctx, "dial_weekly_min_unreachable"))
@@ -302,28 +319,39 @@ class Dial005(Rule):
                 by[(r.case_id, r.iso_week)].append(r)
         for case in cases:
             for week in weeks:
-                rs = by.get((case, week), [])
-                debtor = [r for r in rs if r.callee_relation == "debtor"]
-                contact = [r for r in rs if r.callee_relation != "debtor"]
-                reached = any(r.connected for r in debtor)
-                need = need_reached if reached else need_unreached
-                if len(debtor) >= need:
-                    continue
-                ref = _ordered(rs)[-1] if rs else None
-                yield Finding(
-                    call_id=case_week_call_id(case, week), rule=self.code, category=self.category,
-                    severity=self.severity, segment=None, start=None, end=None, speaker="agent",
-                    evidence=f"案件 {case} {week}：债务人拨打 {len(debtor)} 次"
-                             f"（{'已接通' if reached else '未接通'}，要求 ≥{need}），联系人拨打 {len(contact)} 次",
-                    char_start=None, char_end=None, message=self.message,
-                    explanation=(f"case {case} in {week}: {len(debtor)} attempts to the debtor, "
-                                 f"{'reached' if reached else 'not reached'} -> minimum {need}; "
-                                 f"{len(contact)} calls to contact persons counted separately"
-                                 + (f" [last: {ref.where}]" if ref else " [no attempt that week]")),
-                    score=1.0,
-                    details={"case_id": case, "week": week, "debtor_attempts": len(debtor),
-                             "contact_attempts": len(contact), "reached": reached, "minimum": need},
-                )
+                f = self._week_finding(case, week, by.get((case, week), []), need_reached, need_unreached)
+                if f is not None:
+                    yield f
+
+    def _week_finding(self, case: str, week: str, rs: list[Any], need_reached: int,
+                      need_unreached: int) -> Finding | None:
+        from qa_audit.core.dial_log import case_week_call_id
+
+        debtor = [r for r in rs if r.callee_relation == "debtor"]
+        contact = [r for r in rs if r.callee_relation != "debtor"]
+        reached = any(r.connected for r in debtor)
+        need = need_reached if reached else need_unreached
+        if len(debtor) >= need:
+            return None
+        ref = _ordered(rs)[-1] if rs else None
+        f = Finding(
+            call_id=case_week_call_id(case, week), rule=self.code, category=self.category,
+            severity=self.severity, segment=None, start=None, end=None, speaker="agent",
+            evidence=f"案件 {case} {week}：债务人拨打 {len(debtor)} 次"
+                     f"（{'已接通' if reached else '未接通'}，要求 ≥{need}），联系人拨打 {len(contact)} 次",
+            char_start=None, char_end=None, message=self.message,
+            explanation=(f"case {case} in {week}: {len(debtor)} attempts to the debtor, "
+                         f"{'reached' if reached else 'not reached'} -> minimum {need}; "
+                         f"{len(contact)} calls to contact persons counted separately"
+                         + (f" [last: {ref.where}]" if ref else " [no attempt that week]")),
+            score=1.0,
+            details={"case_id": case, "week": week, "debtor_attempts": len(debtor),
+                     "contact_attempts": len(contact), "reached": reached, "minimum": need},
+        )
+        f.reason = self.reason_for(f, (
+            f"案件 {case} 在 {_week_label(week)}只拨打债务人 {len(debtor)} 次（{'已' if reached else '未'}接通），"
+            f"少于每周最低 {need} 次的要求" + (f"；拨打联系人的 {len(contact)} 次不计入" if contact else "")))
+        return f
 
 
 def run_dial_rules(records: list[Any], options: dict[str, Any] | None = None,
@@ -335,5 +363,5 @@ def run_dial_rules(records: list[Any], options: dict[str, Any] | None = None,
     ctx = RuleContext(call=None, options=dict(options or {}), dial_log=list(records))
     out: list[Finding] = []
     for cls in registry.select(select, ignore, scopes=["dial_log"]):
-        out.extend(cls().check(ctx))
+        out.extend(cls().findings(ctx))
     return sorted(out, key=lambda f: (f.call_id, f.rule))

@@ -1,7 +1,9 @@
 """The rule registry: ``@register`` a Rule class; ``all_rules()``, ``get(code)``, ``select(...)``.
 
-Built-in rule modules in ``qa_audit/rules/`` (every module except base/registry) are imported on
-first use, so a new module (e.g. ``qa_audit/rules/dial.py``) only needs ``@register`` on its classes.
+Built-in rule modules in ``qa_audit/detect/rules/`` (one per family: threat, abuse, impersonation,
+waiver, disclosure, selfid, dial, audio_metrics; every module except base/registry and names starting
+with ``_`` such as ``_common``) are imported on first use, so a new module only needs ``@register`` on
+its classes.
 """
 from __future__ import annotations
 
