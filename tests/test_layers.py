@@ -15,10 +15,11 @@ ALLOWED = {
     "detect": {"core", "text"},
     "store": {"core"},
     "score": {"core", "detect", "store"},
-    "report": {"core", "score", "store", "detect", "text"},
-    "batch": {"core", "audio", "asr", "text", "detect", "store", "score", "report"},
-    "web": {"core", "audio", "asr", "text", "detect", "store", "score", "report", "batch"},
-    "cli": {"core", "audio", "asr", "text", "detect", "store", "score", "report", "batch", "web"},
+    "review": {"core", "store"},
+    "report": {"core", "score", "store", "detect", "text", "review"},
+    "batch": {"core", "audio", "asr", "text", "detect", "store", "score", "review", "report"},
+    "web": {"core", "audio", "asr", "text", "detect", "store", "score", "review", "report", "batch"},
+    "cli": {"core", "audio", "asr", "text", "detect", "store", "score", "review", "report", "batch", "web"},
 }
 
 

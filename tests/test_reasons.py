@@ -36,7 +36,7 @@ def assert_chinese_reason(f: Finding) -> None:
     for tech in ("role:", ".yaml", "score", "weak", "entry", "lexicon", "|"):
         assert tech not in r, (tech, r)
     if f.segment is not None and f.evidence:
-        assert re.match(r"^(坐席|客户|未识别的说话人)说“", r), r
+        assert re.match(r"^(模型建议复核：)?(坐席|客户|未识别的说话人)说“", r), r
         assert len(QUOTE.search(r).group()) <= L.QUOTE_LIMIT + 4  # the quote is shortened
 
 
@@ -78,6 +78,22 @@ def test_every_fail_case_has_a_chinese_reason(detector, code, case):
 def test_every_rule_has_a_chinese_reason_template():
     for r in registry.all_rules():
         assert r.reason_template and CJK.search(r.reason_template), r.code
+
+
+def test_every_model_suggestion_code_has_a_chinese_reason():
+    """ML-… suggestions are not registered rules: their pseudo-rules give the reason."""
+    from qa_audit.detect.learned.features import MODEL_CATEGORIES
+    from qa_audit.detect.learned.model import SUGGESTED_CODES, SuggestedRule
+
+    assert set(SUGGESTED_CODES) == set(MODEL_CATEGORIES)
+    for cat, code in SUGGESTED_CODES.items():
+        rule = SuggestedRule(code, cat)
+        assert CJK.search(rule.message)
+        f = Finding("T1", code, cat, rule.severity, 2, 10.0, 14.0, "agent", "今晚我就过去找你", 0, 8,
+                    rule.message, "tech")
+        f.reason = rule.reason_for(f)
+        assert_chinese_reason(f)
+        assert f.reason.startswith("模型建议复核：坐席说“今晚我就过去找你”") and L.category_label(cat) in f.reason
 
 
 def test_reason_quotes_the_agent_and_says_what_it_means(detector):

@@ -45,9 +45,14 @@ def run(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike,
         scheduler: Optional[str] = None, force: bool = False, select: Optional[list[str]] = None,
         ignore: Optional[list[str]] = None, rule_options: Optional[dict[str, Any]] = None,
         detector_config: Any = None, progress: bool = True, reports: bool = True,
+        second_opinion: Any = None, sample_rate: Optional[float] = None,
         log: Optional[Callable[[str], None]] = None) -> RunSummary:
     """Run the weekly batch; see the module docstring.  Returns the RunSummary (also written to
-    ``OUT/run_summary.json``); ``summary.exit_code`` is 1 when any input failed."""
+    ``OUT/run_summary.json``); ``summary.exit_code`` is 1 when any input failed.
+
+    ``second_opinion``: add the learned model's suggestions (default: the config's);
+    ``sample_rate``: draw the weeks' 抽检 samples after scoring (default: the config's
+    ``sample_rate``; 0 = none)."""
     from qa_audit.store.db import Store
 
     started = time.perf_counter()
@@ -55,14 +60,27 @@ def run(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike,
     p = stages.plan(inputs, out_dir, store, metadata=metadata, dial_log=dial_log, backend=backend,
                     model=model, agent_channel=agent_channel, workers=workers, executor=executor,
                     force=force, select=select, ignore=ignore, rule_options=rule_options,
-                    detector_config=detector_config, started=started)
+                    detector_config=detector_config, started=started, second_opinion=second_opinion)
     if log:
         log(p.describe())
     with Progress(progress) as prog, mark_interrupted(store, p.run_id):
         stages.persist(p, stages.execute(p, scheduler=scheduler), prog)
         stages.apply_dial_rules(p)
         stages.score(p, prog)
+        rate = sample_rate if sample_rate is not None else _configured_rate(detector_config)
+        if rate:
+            stages.sample(p, rate, prog)
         stages.report(p, reports=reports, prog=prog)
     summary = stages.finish(p)
     store.close()
     return summary
+
+
+def _configured_rate(detector_config: Any) -> float:
+    """``sample_rate`` of the detector config (the --config file, else the current folder's)."""
+    from qa_audit.core.config import Config, ConfigError
+
+    try:
+        return float(Config.load(detector_config).sample_rate or 0.0)
+    except ConfigError:
+        return 0.0

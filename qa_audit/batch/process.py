@@ -72,7 +72,8 @@ def init_worker(cfg: dict[str, Any], preload_asr: bool = False, parent_pid: Opti
 
 
 def _detector(cfg: dict[str, Any]):
-    key = json.dumps([cfg.get("select"), cfg.get("ignore"), str(cfg.get("detector_config"))])
+    key = json.dumps([cfg.get("select"), cfg.get("ignore"), str(cfg.get("detector_config")),
+                      str(cfg.get("second_opinion"))])
     det = _WORKER.get("detector")
     if det is None or _WORKER.get("detector_key") != key:
         from qa_audit.detect.detector import Detector
@@ -81,6 +82,8 @@ def _detector(cfg: dict[str, Any]):
         for name in ("select", "ignore"):
             if cfg.get(name) and name in params:
                 kw[name] = list(cfg[name])
+        if cfg.get("second_opinion") is not None and "second_opinion" in params:
+            kw["second_opinion"] = cfg["second_opinion"]
         det = Detector.load(cfg.get("detector_config"), **kw)
         _WORKER["detector"] = det
         _WORKER["detector_key"] = key

@@ -94,7 +94,7 @@ def plan(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, store,
          workers: int = 1, executor: str = "local", force: bool = False,
          select: Optional[list[str]] = None, ignore: Optional[list[str]] = None,
          rule_options: Optional[dict[str, Any]] = None, detector_config: Any = None,
-         started: Optional[float] = None) -> Plan:
+         started: Optional[float] = None, second_opinion: Any = None) -> Plan:
     """Discover the inputs, load metadata and dial log, derive the run id, record the run as
     running in ``store`` and split the items into done (same run, same content, call in the DB)
     and to do.  ``force`` redoes everything."""
@@ -112,6 +112,8 @@ def plan(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, store,
     assign_call_ids(items, ov)
     t_load = time.perf_counter() - t0
     options = {**asr, **rules, **_sources(ov.meta_src, dial_log, detector_config)}
+    if second_opinion is not None:  # the learned model's suggestions change the results
+        options["second_opinion"] = str(second_opinion)
     run_id = make_run_id(inputs, options)
     start_run(store, run_id, options, inputs, force)
     summary = RunSummary(run_id=run_id, out_dir=str(out), db=str(store.path), inputs=len(items),
@@ -126,7 +128,7 @@ def plan(inputs: Iterable[str | os.PathLike], out_dir: str | os.PathLike, store,
     _split_done(p)
     p.cfg = {**asr, "asr_tag": f"{backend}:{model}:ch{agent_channel}", **rules,
              "detector_config": detector_config, "overlays": ov.for_worker(),
-             "cpu_threads": _cpu_threads(executor, workers)}
+             "cpu_threads": _cpu_threads(executor, workers), "second_opinion": second_opinion}
     return p
 
 
@@ -284,6 +286,22 @@ def score(p: Plan, prog: Optional[Progress] = None) -> list:
     cards = _guarded(p, "score", "scoring", prog, scorecards)
     _guarded(p, "referrals", "referrals", prog, referrals)
     return cards or []
+
+
+def sample(p: Plan, rate: float, prog: Optional[Progress] = None) -> list:
+    """抽检: draw (or top up) the sample of unflagged calls of every week of the batch
+    (``qa_audit.review.sampling``); recorded in the summary's options, a failure is the run's."""
+    prog = prog or Progress(False)
+    prog.add("report", 1)
+
+    def draw():
+        from qa_audit.review.sampling import sample_batch
+        return sample_batch(p.store, p.call_ids, rate)
+
+    out = _guarded(p, "sample", "sampling", prog, draw) or []
+    p.summary.options["audit_sample"] = {x.week: {"rate": x.rate, "sampled": len(x.call_ids),
+                                                  "unflagged": x.unflagged} for x in out}
+    return out
 
 
 def report(p: Plan, reports: bool = True, prog: Optional[Progress] = None) -> dict[str, str]:

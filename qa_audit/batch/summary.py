@@ -53,6 +53,10 @@ class RunSummary:
         st = ", ".join(f"{k} {v:.1f}s" + (" (summed over workers)" if k in _WORKER_STAGES else "")
                        for k, v in self.stage_seconds.items() if v or k == "total")
         out.append(f"time per stage: {st}")
+        samp = self.options.get("audit_sample") or {}
+        if samp:
+            out.append("audit sample (抽检): " + ", ".join(
+                f"{w} {v['sampled']}/{v['unflagged']} unflagged" for w, v in sorted(samp.items())))
         for f in self.failures:
             out.append(f"FAILED  {f['item']}: {f['error']}")
         for w in self.warnings:

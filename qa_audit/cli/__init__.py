@@ -48,7 +48,7 @@ def _root(
 
 # command modules, each with ``register(app)``; order = order in --help
 _COMMANDS = ["init", "transcribe", "scan", "rules", "eval", "score", "run", "serve", "users", "excerpts",
-             "verify", "db", "retention"]
+             "verify", "db", "retention", "check", "train", "sample"]
 
 for _name in _COMMANDS:
     importlib.import_module(f"qa_audit.cli.{_name}").register(app)

@@ -42,6 +42,13 @@ def run_command(
     config: Optional[Path] = typer.Option(None, "--config", help="Detector config (qa-audit.yaml; default: searched in the current folder)."),
     rule_option: Optional[List[str]] = typer.Option(None, "--rule-option", help="Rule option NAME=VALUE, e.g. dial_max_unanswered_per_day=6, audio_max_silence_s=20 (repeatable)."),
     no_progress: bool = typer.Option(False, "--no-progress", help="No progress bars."),
+    second_opinion: Optional[bool] = typer.Option(
+        None, "--second-opinion/--no-second-opinion",
+        help="Add the learned model's suggestions (ML-…, their own review lane, never counted until "
+             "confirmed). Default: config second_opinion."),
+    sample_rate: Optional[float] = typer.Option(
+        None, "--sample-rate", min=0.0, max=1.0,
+        help="抽检: share of each week's unflagged calls to sample for review (default: config sample_rate)."),
 ) -> None:
     """Audit a weekly batch: transcribe -> scan -> score -> referrals -> reports (resumable)."""
     import sys
@@ -95,7 +102,7 @@ def run_command(
                       agent_channel=agent_channel, workers=workers, executor=executor, scheduler=scheduler,
                       force=force, select=_codes(select), ignore=_codes(ignore), rule_options=opts,
                       detector_config=str(config) if config else None,
-                      progress=not no_progress,
+                      progress=not no_progress, second_opinion=second_opinion, sample_rate=sample_rate,
                       log=lambda m: print(m, file=sys.stderr))
     for line in summary.lines():
         print(line)

@@ -16,6 +16,9 @@ def register(app: typer.Typer) -> None:
         select: Optional[str] = typer.Option(None, "--select", help="Comma-separated rule codes/globs/categories."),
         ignore: Optional[str] = typer.Option(None, "--ignore", help="Comma-separated rule codes/globs to skip."),
         lexicons: Optional[Path] = typer.Option(None, "--lexicons", help="Lexicon folder (default: lexicons/)."),
+        second_opinion: Optional[bool] = typer.Option(
+            None, "--second-opinion/--no-second-opinion",
+            help="Add the learned model's suggestions (ML-…, details.suggested). Default: config second_opinion."),
     ) -> None:
         """Detect compliance violations in call transcripts (rules: `qa-audit rules list`)."""
         from qa_audit.core.config import Config, ConfigError
@@ -26,7 +29,8 @@ def register(app: typer.Typer) -> None:
             cfg = Config.load(config)
             det = Detector.load(cfg, lexicons=lexicons,
                                 select=[s.strip() for s in select.split(",")] if select else None,
-                                ignore=[s.strip() for s in ignore.split(",")] if ignore else None)
+                                ignore=[s.strip() for s in ignore.split(",")] if ignore else None,
+                                second_opinion=second_opinion)
         except (ConfigError, LexiconError) as e:
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(2)

@@ -26,6 +26,9 @@ folder, or ``[tool.qa-audit]`` in ``pyproject.toml``::
       - 诚泰资产                   #   a bare name: no aliases
     # A call's own institutions come from the `institution` column of the metadata CSV or the dial
     # log (names separated by |, e.g. 华远银行|诚泰资产); a call without one is matched against all.
+    second_opinion: false          # true: add the learned model's suggestions (ML-…, never counted
+                                   #   until a supervisor confirms); or the path of a model.npz
+    sample_rate: 0                 # qa-audit run: share of unflagged calls drawn each week for 抽检
 """
 from __future__ import annotations
 
@@ -87,6 +90,8 @@ class Config:
     thresholds: dict[str, float] = field(default_factory=dict)
     designated_lines: Optional[list[str]] = None  # None = not configured (DIAL-006 skipped)
     institutions: list[dict[str, Any]] = field(default_factory=list)
+    second_opinion: Any = False
+    sample_rate: float = 0.0
     source: str = ""
 
     @classmethod
@@ -94,7 +99,8 @@ class Config:
         if not isinstance(d, dict):
             raise ConfigError(f"{source}: configuration must be a mapping")
         known = {"select", "ignore", "lexicons", "rubrics", "reports", "self_id_window_turns", "self_id_window_seconds",
-                 "include_unknown_speaker", "thresholds", "designated_lines", "institutions"}
+                 "include_unknown_speaker", "thresholds", "designated_lines", "institutions", "second_opinion",
+                 "sample_rate"}
         for k in d:
             if k not in known:
                 raise ConfigError(f"{source}: unknown key '{k}' (known: {', '.join(sorted(known))})")
@@ -127,6 +133,22 @@ class Config:
             if not isinstance(d["include_unknown_speaker"], bool):
                 raise ConfigError(f"{source}: 'include_unknown_speaker' must be true or false")
             cfg.include_unknown_speaker = d["include_unknown_speaker"]
+        so = d.get("second_opinion", False)
+        if isinstance(so, str) and so.strip() and so.strip().lower() not in ("true", "false", "packaged"):
+            p = Path(so).expanduser()
+            if not p.is_absolute() and source:
+                p = Path(source).resolve().parent / p
+            if not p.is_file():
+                raise ConfigError(f"{source}: 'second_opinion' model file {p} not found")
+            so = str(p)
+        elif not isinstance(so, (bool, str)) and so is not None:
+            raise ConfigError(f"{source}: 'second_opinion' must be true, false or a model file path")
+        cfg.second_opinion = so
+        if "sample_rate" in d:
+            sr = d["sample_rate"]
+            if isinstance(sr, bool) or not isinstance(sr, (int, float)) or not 0 <= float(sr) <= 1:
+                raise ConfigError(f"{source}: 'sample_rate' must be a share between 0 and 1, got {sr!r}")
+            cfg.sample_rate = float(sr)
         th = d.get("thresholds") or {}
         if not isinstance(th, dict):
             raise ConfigError(f"{source}: 'thresholds' must be a mapping category -> number")

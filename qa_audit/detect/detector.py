@@ -65,11 +65,13 @@ JIEBA_TERM_FREQ = 200000  # lexicon terms registered with jieba: segmentation ne
 class Detector:
     """Lexicons, rules and tokenizer loaded once; ``scan(call)`` is cheap."""
 
-    def __init__(self, lexset: LexiconSet, config: Config, rules: list[type]):
+    def __init__(self, lexset: LexiconSet, config: Config, rules: list[type], second_opinion: Any = None):
         self.lexset = lexset
         self.config = config
         self.rule_classes = rules
         self.rules = [r() for r in rules]
+        # the learned second opinion (qa_audit.detect.learned.SecondOpinion) or None
+        self.second_opinion = second_opinion
         neg = lexset.support.get("negation")
         nd = neg.data if neg else {}
         cues = [(str(c["cue"]), int(c.get("within", 8))) for c in (nd.get("cues") or [])]
@@ -95,8 +97,11 @@ class Detector:
     # --- loading ------------------------------------------------------------------------
     @classmethod
     def load(cls, config: Config | str | Path | None = None, lexicons: str | Path | None = None,
-             select: Optional[list[str]] = None, ignore: Optional[list[str]] = None) -> "Detector":
-        """Load lexicons (validated), the selected rules and register lexicon terms with jieba."""
+             select: Optional[list[str]] = None, ignore: Optional[list[str]] = None,
+             second_opinion: Any = None) -> "Detector":
+        """Load lexicons (validated), the selected rules and register lexicon terms with jieba.
+        ``second_opinion`` (default: the config's): True / a model path adds the learned model's
+        suggestions (``qa_audit.detect.learned``)."""
         from qa_audit.detect.rules import registry
 
         if not isinstance(config, Config):
@@ -107,11 +112,14 @@ class Detector:
         rules = registry.select(select=(select if select is not None else config.select),
                                 ignore=(config.ignore + list(ignore or [])),
                                 scopes=("segment", "call"))
-        return cls(lexset, config, rules)
+        from qa_audit.detect.learned import second_opinion as _learned
+
+        so = _learned(config.second_opinion if second_opinion is None else second_opinion)
+        return cls(lexset, config, rules, second_opinion=so)
 
     def with_rules(self, rules: list[type]) -> "Detector":
-        """The same lexicons and config with other rules (no reload)."""
-        return Detector(self.lexset, self.config, rules)
+        """The same lexicons, config and second opinion with other rules (no reload)."""
+        return Detector(self.lexset, self.config, rules, second_opinion=self.second_opinion)
 
     def _register_terms(self) -> None:
         """Every lexicon term becomes a jieba word, so segmentation never splits it (done before
@@ -358,7 +366,11 @@ class Detector:
         for rule in self.rules:
             findings.extend(rule.findings(ctx))
         strong = {f.category for f in findings if not f.details.get("weak")}
-        findings = [f for f in findings if not f.details.get("weak") or f.category in strong]
+        kept = [f for f in findings if not f.details.get("weak") or f.category in strong]
+        if self.second_opinion is not None:  # model suggestions: details["suggested"], rule ML-…
+            ids = {id(f) for f in kept}
+            kept += self.second_opinion.suggest(ctx, kept, [f for f in findings if id(f) not in ids])
+        findings = kept
         for f in findings:
             self._note_corrections(ctx, f)
         findings.sort(key=lambda f: (-1 if f.segment is None else f.segment, f.char_start or 0, f.rule))

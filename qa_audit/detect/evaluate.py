@@ -88,12 +88,20 @@ class EvalReport:
     false_alarms: list[dict] = field(default_factory=list)
     unlabelled: list[str] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
+    # with a learned second opinion: the same calls scored with its suggestions added (lexicon + model)
+    combined: Optional["EvalReport"] = None
 
     @property
     def compliant_flagged_share(self) -> float:
         return self.compliant_flagged / self.compliant_calls if self.compliant_calls else 0.0
 
     def to_dict(self) -> dict:
+        d = self._to_dict()
+        if self.combined is not None:
+            d["combined"] = self.combined._to_dict()
+        return d
+
+    def _to_dict(self) -> dict:
         return {
             "calls": self.calls,
             "categories": {k: v.to_dict() for k, v in self.categories.items()},
@@ -105,6 +113,8 @@ class EvalReport:
         }
 
     def format(self) -> str:
+        if self.combined is not None:
+            return self._format_both()
         lines = [f"calls evaluated: {self.calls}", "",
                  f"{'category':<24}{'P':>7}{'R':>7}{'F1':>7}{'TP':>5}{'FP':>5}{'FN':>5}   segments hit"]
         alerts = alert_categories()
@@ -116,6 +126,10 @@ class EvalReport:
         lines.append(f"compliant calls with any finding: {self.compliant_flagged}/{self.compliant_calls}"
                      f" = {self.compliant_flagged_share:.1%}"
                      + (" (alerts are not violations: not counted)" if alerts else ""))
+        return "\n".join(lines + self._lists())
+
+    def _lists(self) -> list[str]:
+        lines: list[str] = []
         if self.misses:
             lines.append("\nmisses (labelled, not found):")
             for m in self.misses:
@@ -130,6 +144,38 @@ class EvalReport:
             lines.append("\nunreadable transcripts:")
             for p, e in self.failures:
                 lines.append(f"  {e}")
+        return lines
+
+    def _format_both(self) -> str:
+        """Lexicon-only and combined (lexicon + model suggestions) side by side, then the lists."""
+        cb = self.combined
+        lines = [f"calls evaluated: {self.calls}", "",
+                 f"{'':<24}{'--- lexicon only ---':>26}   {'--- lexicon + model ---':>28}",
+                 f"{'category':<24}{'P':>7}{'R':>7}{'F1':>7}  seg hit  {'P':>7}{'R':>7}{'F1':>7}  seg hit"]
+        alerts = alert_categories()
+        for c in self.categories.values():
+            k = cb.categories[c.category]
+            seg = f"{c.seg_hit}/{c.seg_gold}" if c.seg_gold else "-"
+            seg2 = f"{k.seg_hit}/{k.seg_gold}" if k.seg_gold else "-"
+            lines.append(f"{c.category:<24}{c.precision:>7.3f}{c.recall:>7.3f}{c.f1:>7.3f}  {seg:>7}  "
+                         f"{k.precision:>7.3f}{k.recall:>7.3f}{k.f1:>7.3f}  {seg2:>7}"
+                         + ("   (alert)" if c.category in alerts else ""))
+        lines.append("")
+        lines.append(f"compliant calls with any finding: {self.compliant_flagged}/{self.compliant_calls}"
+                     f" = {self.compliant_flagged_share:.1%} (lexicon only), {cb.compliant_flagged}/"
+                     f"{cb.compliant_calls} = {cb.compliant_flagged_share:.1%} (lexicon + model)"
+                     + (" (alerts are not violations: not counted)" if alerts else ""))
+        lines += self._lists()
+        added = [f for f in cb.false_alarms if f["rule"].startswith("ML-")]
+        found = [m for m in self.misses if not any(
+            x["call_id"] == m["call_id"] and x["category"] == m["category"] for x in cb.misses)]
+        if found:
+            lines.append("\nlexicon misses the model found:")
+            lines += [f"  {m['call_id']} {m['category']} segments {m['segments']}" for m in found]
+        if added:
+            lines.append("\nfalse alarms added by the model:")
+            lines += [f"  {f['call_id']} {f['category']} {f['rule']} seg {f['segment']}: {f['evidence'][:60]}"
+                      for f in added]
         return "\n".join(lines)
 
 
@@ -170,7 +216,6 @@ def evaluate(inputs: Iterable[str | Path], labels_path: str | Path, detector=Non
     """``categories``: None = the six core categories and every other category the labels use.
     ``institutions`` ({call_id: "A|B"}, :func:`load_institutions`) is set as each call's
     ``institution`` metadata where the transcript has none."""
-    from qa_audit.core.model import ALERT
     from qa_audit.detect.detector import Detector, iter_transcripts, load_input
 
     det = detector or Detector.load()
@@ -185,49 +230,68 @@ def evaluate(inputs: Iterable[str | Path], labels_path: str | Path, detector=Non
         cats = list(categories)
     alerts = alert_categories()
     rep = EvalReport(categories={c: CategoryScore(c) for c in cats})
+    both = getattr(det, "second_opinion", None) is not None
+    if both:
+        rep.combined = EvalReport(categories={c: CategoryScore(c) for c in cats})
     for path in iter_transcripts(inputs):
         try:
             call = load_input(path)
         except TranscriptError as e:
             rep.failures.append((str(path), str(e)))
+            if both:
+                rep.combined.failures.append((str(path), str(e)))
             continue
         lab = labels.get(call.call_id)
         if lab is None:
             rep.unlabelled.append(call.call_id)
             continue
-        rep.calls += 1
         if institutions and call.call_id in institutions and not call.metadata.get("institution"):
             call.metadata["institution"] = institutions[call.call_id]
         findings = det.scan(call)
-        gold: dict[str, set] = {}
-        for v in lab.get("violations", []):
-            gold.setdefault(v["category"], set()).add(v.get("segment"))
-        pred: dict[str, list] = {}
-        for f in findings:
-            pred.setdefault(f.category, []).append(f)
-        if not set(gold) - alerts:  # compliant: no violation (alerts are not violations)
-            rep.compliant_calls += 1
-            if any(f.severity != ALERT for f in findings):
-                rep.compliant_flagged += 1
-        for c in cats:
-            sc = rep.categories[c]
-            g, p = c in gold, c in pred
-            if g and p:
-                sc.tp += 1
-            elif g:
-                sc.fn += 1
-                rep.misses.append({"call_id": call.call_id, "category": c,
-                                   "segments": sorted(x for x in gold[c] if x is not None),
-                                   "note": lab.get("note", "")})
-            elif p:
-                sc.fp += 1
-                for f in pred[c]:
-                    rep.false_alarms.append({"call_id": call.call_id, "category": c, "rule": f.rule,
-                                             "segment": f.segment, "evidence": f.evidence,
-                                             "explanation": f.explanation})
-            if g:
-                segs = {x for x in gold[c] if x is not None}
-                hit_segs = {f.segment for f in pred.get(c, [])}
-                sc.seg_gold += len(segs)
-                sc.seg_hit += len(segs & hit_segs)
+        _tally(rep, call, lab, [f for f in findings if not f.details.get("suggested")], cats, alerts)
+        if both:
+            _tally(rep.combined, call, lab, findings, cats, alerts)
     return rep
+
+
+def _tally(rep: EvalReport, call, lab: dict, findings: list, cats: list[str],
+           alerts: Optional[set[str]] = None) -> None:
+    """Count one labelled call's findings into ``rep``.  ``alerts``: the alert categories (not
+    violations: a call labelled only with alerts is compliant, an alert finding flags nothing);
+    None = those of the registered rules."""
+    from qa_audit.core.model import ALERT
+
+    if alerts is None:
+        alerts = alert_categories()
+    rep.calls += 1
+    gold: dict[str, set] = {}
+    for v in lab.get("violations", []):
+        gold.setdefault(v["category"], set()).add(v.get("segment"))
+    pred: dict[str, list] = {}
+    for f in findings:
+        pred.setdefault(f.category, []).append(f)
+    if not set(gold) - alerts:  # compliant: no violation (alerts are not violations)
+        rep.compliant_calls += 1
+        if any(getattr(f, "severity", "") != ALERT for f in findings):
+            rep.compliant_flagged += 1
+    for c in cats:
+        sc = rep.categories[c]
+        g, p = c in gold, c in pred
+        if g and p:
+            sc.tp += 1
+        elif g:
+            sc.fn += 1
+            rep.misses.append({"call_id": call.call_id, "category": c,
+                               "segments": sorted(x for x in gold[c] if x is not None),
+                               "note": lab.get("note", "")})
+        elif p:
+            sc.fp += 1
+            for f in pred[c]:
+                rep.false_alarms.append({"call_id": call.call_id, "category": c, "rule": f.rule,
+                                         "segment": f.segment, "evidence": f.evidence,
+                                         "explanation": f.explanation})
+        if g:
+            segs = {x for x in gold[c] if x is not None}
+            hit_segs = {f.segment for f in pred.get(c, [])}
+            sc.seg_gold += len(segs)
+            sc.seg_hit += len(segs & hit_segs)

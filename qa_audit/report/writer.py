@@ -36,7 +36,7 @@ from qa_audit.report import tables
 from qa_audit.report.charts import column_chart, hbar_chart, line_chart
 from qa_audit.score.penalty import Referral, fmt_time, load_referrals
 from qa_audit.score.rubric import rule_info
-from qa_audit.score.scoring import Scorecard, all_call_ids, load_scorecards, score_store
+from qa_audit.score.scoring import Scorecard, all_call_ids, is_pending_suggestion, load_scorecards, score_store
 from qa_audit.store.db import Store
 
 PALETTE = {"threat": "#c0392b", "abuse": "#d35400", "third_party_disclosure": "#8e44ad",
@@ -100,8 +100,10 @@ class CallView:
 
     @property
     def counted(self) -> list[tuple[Finding, dict[str, Any]]]:
-        """Violations that count (not dismissed; alerts are not violations)."""
-        return [(f, s) for f, s in self.findings if s["status"] != "dismissed" and f.severity != ALERT]
+        """Violations that count (not dismissed; alerts are not violations; a model suggestion only
+        once a supervisor confirmed it)."""
+        return [(f, s) for f, s in self.findings if s["status"] != "dismissed" and f.severity != ALERT
+                and not is_pending_suggestion(f, s["status"])]
 
     @property
     def alerts(self) -> list[tuple[Finding, dict[str, Any]]]:
@@ -351,4 +353,24 @@ def _summary_context(store: Store, views: Sequence[CallView], refs: Sequence[Ref
             "agent_rows": agent_rows, "team_rows": team_rows, "trend": trend, "flagged": flagged,
             "referrals": sorted(refs, key=lambda r: (-r.tier, r.agent_id, r.period)),
             "ref_names": ref_names, "weeks": weeks, "run_info": dict(run_info or {}),
-            "categories": [(c, category_label(c), n_) for c, n_ in cats]}
+            "categories": [(c, category_label(c), n_) for c, n_ in cats],
+            "production": _production(store, weeks)}
+
+
+def _production(store: Store, weeks: Sequence[str]) -> list[dict[str, Any]]:
+    """Per week of the batch: 抽检 miss rate and the rules' precision from supervisors' decisions
+    (``qa_audit.review.metrics``); weeks without any decision or sample are left out."""
+    try:
+        from qa_audit.review.metrics import measure
+    except ImportError:  # pragma: no cover
+        return []
+    out = []
+    for w in weeks:
+        m = measure(store, w)
+        decided = [r for r in m.rules if r.confirmed + r.dismissed]
+        if not m.sampled and not decided:
+            continue
+        est = m.estimated_missed()
+        out.append({"week": w, "sampled": m.sampled, "reviewed": m.sample_reviewed, "unflagged": m.unflagged,
+                    "miss": m.miss, "missed": est, "rules": decided})
+    return out

@@ -29,6 +29,7 @@ from typing import Any, Iterable, Optional, Sequence, Union
 from qa_audit.core.model import ALERT, SEVERITIES, Finding
 from qa_audit.core.resources import rubrics_dir
 from qa_audit.score.rubric import CORE_CATEGORIES, RubricError, category_label, default_rubric, read_yaml_mapping, rule_index, rule_info, severity_label
+from qa_audit.score.scoring import is_pending_suggestion
 from qa_audit.store.db import Store, row_to_finding
 
 COUNTED_STATUSES = ("unreviewed", "confirmed", "appealed")
@@ -274,6 +275,8 @@ class _History:
                 sev = st.get("severity") or f.severity
                 if st["status"] not in COUNTED_STATUSES or ALERT in (f.severity, sev):
                     continue  # dismissed, or an alert (预警: never referred)
+                if is_pending_suggestion(f, st["status"]):
+                    continue  # a model suggestion not confirmed by a supervisor
                 if sev in SEVERITIES and SEVERITIES.index(sev) < self.min_rank:
                     continue
                 out.append((f, st["status"], sev))

@@ -9,6 +9,8 @@ Rules of the form:
 - an alert (severity ``alert``: complaint risk, a vulnerable customer) never counts: it is listed in
   ``alerts`` and deducts nothing, whatever a reviewer does with it;
 - a finding counts unless a reviewer dismissed it (unreviewed, confirmed and appealed findings count);
+  a model suggestion (``details["suggested"]``, rule ``ML-…``) counts only once a supervisor
+  confirmed it (until then it is listed in ``Scorecard.suggested``: no deduction, never fatal);
   a reviewer's severity override replaces the finding's severity;
 - every item that watches the finding (code, glob or category) deducts ``deduction`` (per severity
   if the rubric says so), in time order, until the item's ``cap`` is reached;
@@ -30,6 +32,13 @@ from qa_audit.score.rubric import Rubric, default_rubric
 from qa_audit.store.db import Store, iso_week
 
 COUNTED_STATUSES = ("unreviewed", "confirmed", "appealed")
+# a model suggestion (Finding.details["suggested"], rule ML-…) counts only after a confirmation
+SUGGESTION_COUNTED = ("confirmed", "appealed")
+
+
+def is_pending_suggestion(f: Finding, status: str) -> bool:
+    """A model suggestion no supervisor has confirmed: never counted, never fatal, no penalty."""
+    return bool((f.details or {}).get("suggested")) and status not in SUGGESTION_COUNTED
 
 
 @dataclass
@@ -89,6 +98,7 @@ class Scorecard:
     unmatched: list[str] = field(default_factory=list)   # counted but watched by no item
     dismissed: list[str] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)      # alert finding ids: never counted
+    suggested: list[str] = field(default_factory=list)   # model suggestions not (yet) confirmed: not counted
 
     @property
     def deductions(self) -> list[tuple[ItemScore, Hit]]:
@@ -149,10 +159,13 @@ def score_call(call: Call, findings: Iterable[Finding], rubric: Optional[Rubric]
     counted: list[tuple[Finding, str, str]] = []
     dismissed: list[str] = []
     alerts: list[str] = []
+    pending: list[str] = []
     for f in fs:
         status, severity = _effective(f, states)
         if ALERT in (f.severity, severity):  # 预警: shown to reviewers, never scored
             alerts.append(f.finding_id)
+        elif is_pending_suggestion(f, status):
+            pending.append(f.finding_id)  # a model suggestion counts only once a supervisor confirms it
         elif status in COUNTED_STATUSES:
             counted.append((f, status, severity))
         else:
@@ -194,7 +207,7 @@ def score_call(call: Call, findings: Iterable[Finding], rubric: Optional[Rubric]
         grade=rubric.grade_for(total), passed=(not fatal and total >= rubric.pass_mark),
         counted=[f.finding_id for f, _, _ in counted],
         unmatched=[f.finding_id for f, _, _ in counted if f.finding_id not in watched],
-        dismissed=dismissed, alerts=alerts,
+        dismissed=dismissed, alerts=alerts, suggested=pending,
     )
 
 

@@ -25,6 +25,7 @@ import re
 import secrets
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Optional
 from urllib.parse import quote
 
@@ -41,6 +42,7 @@ from qa_audit.core.labels import (CATEGORY_LABELS, RELATION_LABELS, SEVERITY_LAB
                                   reason_of, seconds_label)
 from qa_audit.core.model import ALERT, SEVERITIES
 from qa_audit.store.db import Store
+from qa_audit.web import pages
 from qa_audit.web import queries as Q
 from qa_audit.web.sessions import LOCKOUT_S, Sessions
 
@@ -53,7 +55,7 @@ MAX_TEXT = 2000
 
 # what a reviewer may set: an alert is not a violation, and a violation cannot be turned into one
 REVIEW_SEVERITIES = tuple(s for s in SEVERITIES if s != ALERT)
-LANES = {"": "违规复核", "alert": "预警"}
+LANES = {"rules": "违规复核", "alert": "预警", "suggested": "模型建议（待确认，不计分）"}  # queue lanes (Q.LANES)
 ACTION_LABELS = {"confirm": "确认违规", "dismiss": "驳回（误报）", "severity": "调整严重度", "comment": "备注",
                  "appeal": "坐席申诉", "final_uphold": "终审：维持", "final_overturn": "终审：撤销"}
 ROLE_LABELS = {"auditor": "质检员", "supervisor": "主管", "trainer": "培训师", "agent": "坐席"}
@@ -229,18 +231,19 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None, secure_coo
     # --- queue --------------------------------------------------------------------------------------
     @app.get("/queue", response_class=HTMLResponse)
     def queue_page(request: Request, week: str = "", team: str = "", agent: str = "",
-                         category: str = "", severity: str = "", status: str = "", lane: str = ""):
+                         category: str = "", severity: str = "", status: str = "", lane: str = "rules"):
         user, sess = current_user(request)
         require(user, "read", "read_own")
         only = None if user.can("read") else (user.agent_id or "\0")
         flt = Q.QueueFilters(week=week, team=team, agent=agent, category=category,
                              severity=severity if severity in REVIEW_SEVERITIES else "",
                              status=status if status in Q.REVIEW_STATUSES else "",
-                             lane=lane if lane in LANES else "")
+                             lane=lane if lane in Q.LANES else "rules")
         rows = Q.queue(store, flt, only_agent=only, limit=QUEUE_LIMIT + 1)
         return render(request, "queue.html", {"user": user, "rows": rows[:QUEUE_LIMIT], "f": flt,
                                               "truncated": len(rows) > QUEUE_LIMIT, "limit": QUEUE_LIMIT,
-                                              "options": Q.filter_options(store, only)}, sess)
+                                              "options": Q.filter_options(store, only),
+                                              "blind": pages.blind_calls(store, user.username)}, sess)
 
     # --- call page ----------------------------------------------------------------------------------
     @app.get("/calls/{call_id}", response_class=HTMLResponse)
@@ -283,7 +286,8 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None, secure_coo
         refs = Q.referrals_for(store, row["agent_id"], row["week"]) if row["agent_id"] else []
         return render(request, "call.html", {"user": user, "call": call, "row": row, "segs": segs,
                                              "findings": fviews, "card": card, "has_audio": has_audio,
-                                             "referrals": refs, "states": states}, sess)
+                                             "referrals": refs, "states": states,
+                                             **pages.call_extras(store, user, call_id, call)}, sess)
 
     # --- decisions ----------------------------------------------------------------------------------
     @app.post("/findings/{finding_id}/review")
@@ -392,6 +396,10 @@ def create_app(db: str | Path, *, clip_dir: str | Path | None = None, secure_coo
                 raise HTTPException(404, "录音无法截取")
         return range_response(request, out)
 
+    # 抽检, 质量监测, 校准 and 单句检查 (qa_audit/web/pages.py) use the helpers above
+    app.state.helpers = SimpleNamespace(current_user=current_user, require=require, check_csrf=check_csrf,
+                                        render=render, set_session=set_session)
+    pages.register(app)
     return app
 
 

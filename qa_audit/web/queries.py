@@ -28,6 +28,11 @@ def audit_trail(store: Store, finding_ids: list[str]) -> dict[str, list[dict[str
     return out
 
 
+# the queue's lanes: rule violations to review | 预警 alerts (severity ``alert``: customer-side signals,
+# never violations) | the learned model's suggestions (details["suggested"], not counted until confirmed)
+LANES = ("rules", "alert", "suggested")
+
+
 @dataclass
 class QueueFilters:
     week: str = ""
@@ -36,7 +41,7 @@ class QueueFilters:
     category: str = ""
     severity: str = ""
     status: str = ""
-    lane: str = ""  # "" = violations to review; "alert" = the 预警 lane (customer-side alerts only)
+    lane: str = "rules"  # one of LANES: violations to review | the 预警 alerts | the model's suggestions
 
 
 @dataclass
@@ -54,12 +59,22 @@ class QueueRow:
     grade: str = ""
 
 
+def _suggested(details_json: Optional[str]) -> bool:
+    import json
+
+    try:
+        return bool(json.loads(details_json or "{}").get("suggested"))
+    except ValueError:
+        return False
+
+
 def queue(store: Store, flt: QueueFilters, *, only_agent: Optional[str] = None,
           limit: int = 500) -> list[QueueRow]:
     """Calls with findings that match the filters (severity and status are the effective ones,
-    after review), most severe first.  Alerts (severity ``alert``: complaint risk, a vulnerable
-    customer) are not violations: they appear only in the 预警 lane (``flt.lane == "alert"``), which
-    shows nothing else."""
+    after review), most severe first, in one lane (``flt.lane``, see ``LANES``): alerts (severity
+    ``alert``: complaint risk, a vulnerable customer) are not violations and appear only in the 预警
+    lane (``"alert"``); the model's suggestions only in theirs (``"suggested"``); every other finding
+    in ``"rules"``.  Each lane shows nothing else."""
     sql = ["SELECT f.*, c.agent_id AS c_agent, c.team AS c_team, c.week AS c_week, c.started_at AS c_started"
            " FROM findings f JOIN calls c ON c.call_id = f.call_id WHERE 1=1"]
     args: list[Any] = []
@@ -77,6 +92,8 @@ def queue(store: Store, flt: QueueFilters, *, only_agent: Optional[str] = None,
     states = review_states(store, [r["finding_id"] for r in rows])
     by_call: dict[str, QueueRow] = {}
     for r in rows:
+        if _suggested(r["details_json"]) != (flt.lane == "suggested"):
+            continue  # each lane has its own findings: rules, or the model's suggestions
         st = states[r["finding_id"]]
         sev = st["severity"] or r["severity"]
         if flt.severity and sev != flt.severity:
