@@ -64,8 +64,18 @@ def register(app: typer.Typer) -> None:
         if labels is None:
             first = inputs[0]
             labels = (first if first.is_dir() else first.parent) / "labels.jsonl"
-        from qa_audit.detect.evaluate import LabelError, evaluate, load_institutions
-        from qa_audit.detect.learned import ModelError
+        first = inputs[0]
+        if institutions is None and not no_institutions:
+            cand = (first if first.is_dir() else first.parent) / "institutions.csv"
+            institutions = cand if cand.is_file() else None
+        so = False if (model or "").lower() in ("none", "off", "false", "") else model
+        try:
+            det = Detector.load(Config.load(config), lexicons=lexicons, second_opinion=so)
+            inst = load_institutions(institutions) if institutions else None
+            if inst:
+                typer.echo(f"institutions of {len(inst)} calls from {institutions}")
+            rep = evaluate(inputs, labels, detector=det, institutions=inst)
+        except (ConfigError, LexiconError, LabelError, ModelError) as e:
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(2)
         typer.echo(rep.format())

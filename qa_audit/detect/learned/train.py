@@ -198,9 +198,10 @@ def collect(det: Any, labels: Iterable[str | Path], decisions: Optional[Iterable
 
 
 def default_sources(samples: str | Path) -> list[Path]:
-    """The labelled sets trained on by default (everything except blind4, blind5, real aside)."""
+    """The labelled sets trained on by default (everything except blind4, blind5, real aside;
+    blind6 once its first contact was measured)."""
     s = Path(samples)
-    names = ["dev", "own/tune", "own/holdout", "blind", "blind2", "blind3", "notices"]
+    names = ["dev", "own/tune", "own/holdout", "blind", "blind2", "blind3", "blind6", "notices"]
     out = [s / n for n in names if (s / n / "labels.jsonl").is_file()]
     if (s / "real" / "items.jsonl").is_file():
         out.append(s / "real" / "items.jsonl")
