@@ -40,9 +40,14 @@ def main(argv=None) -> int:
     ap.add_argument("--limit", type=int, default=20, help="first N recordings (0 = all)")
     ap.add_argument("--no-voices", action="store_true")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--piece-max", type=float, default=None, help="seconds of each turn the voice is taken from")
     ap.add_argument("--json")
     a = ap.parse_args(argv)
+    from qa_audit.asr import diarize
     from qa_audit.asr.transcriber import Transcriber
+
+    if a.piece_max:
+        diarize.PIECE_MAX_S = a.piece_max
 
     corpus = Path(a.corpus)
     files = sorted(p for p in corpus.iterdir() if p.suffix in (".wav", ".mp3") and (corpus / "truth" / f"{p.stem}.json").is_file())

@@ -71,12 +71,14 @@ def main(argv=None) -> int:
     ap.add_argument("--items", default=str(ROOT / "samples/real/items.jsonl"))
     ap.add_argument("--split", default="aside", choices=["aside", "tune", "all"])
     ap.add_argument("--show-misses", action="store_true")
+    ap.add_argument("--model", action="store_true",
+                    help="also count the learned second opinion's suggestions (ML-*, the 模型建议 lane)")
     a = ap.parse_args(argv)
     items = [json.loads(x) for x in Path(a.items).read_text(encoding="utf-8").splitlines() if x.strip()]
     if a.split != "all":
         items = [x for x in items if x.get("split") == a.split]
-    res = evaluate(items, Detector.load())
-    print(f"real wording, split={a.split}: {len(items)} items")
+    res = evaluate(items, Detector.load(second_opinion="packaged" if a.model else False))
+    print(f"real wording, split={a.split}: {len(items)} items ({'lexicons + model suggestions' if a.model else 'lexicons'})")
     print(f"{'category':24s} {'found':>7s} {'items':>6s} {'recall':>7s}")
     for cat, (k, n) in sorted(res["per"].items()):
         label = "compliant flagged" if cat == "compliant" else cat

@@ -172,12 +172,13 @@ def _voice_is_agent(segs: Sequence[Segment], labels: list[int]) -> tuple[int, li
 PIECE_MAX_S = 4.0  # voice of a piece from at most its first 4 s (GE2E windows are 1.6 s)
 
 
-def segment_pieces(chunks, segments: Sequence[Segment], max_s: float = PIECE_MAX_S) -> list:
+def segment_pieces(chunks, segments: Sequence[Segment], max_s: Optional[float] = None) -> list:
     """The audio of each segment (time order; at most ``max_s`` of it, float16) cut from a stream of
     16 kHz float32 chunks as they pass: memory holds the pieces, never the whole recording (a
     3-hour mono call stays within the worker's bound)."""
     import numpy as np
 
+    max_s = PIECE_MAX_S if max_s is None else max_s
     spans = [(max(0, int(s.start * SAMPLE_RATE)),
               max(int(s.start * SAMPLE_RATE) + 1, min(int(s.end * SAMPLE_RATE), int((s.start + max_s) * SAMPLE_RATE))))
              for s in segments]

@@ -209,15 +209,10 @@ def load_model(path: str | Path | None = None) -> LinearModel:
 
 
 def _clause(text: str, s: int, e: int) -> tuple[int, int]:
-    """The clause around ``text[s:e]``, trimmed of spaces (what a reviewer reads)."""
-    from qa_audit.detect.detector import clause_bounds
+    """The clause around ``text[s:e]`` (what a reviewer reads): the rules' evidence span."""
+    from qa_audit.detect.rules._common import evidence_span
 
-    a, b = clause_bounds(text, s, e)
-    while a < s and text[a] in " \t":
-        a += 1
-    while b > e and text[b - 1] in " \t":
-        b -= 1
-    return a, b
+    return evidence_span(text, s, e)
 
 
 def _evidence_span(text: str, grams: list[str]) -> tuple[int, int]:
