@@ -51,45 +51,51 @@ VARIANTS: dict[str, tuple[dict, dict]] = {
     "stream-gap1-greedy-cust": ({"mode": "stream", "beam_size": 5, "max_gap": 1.0, "customer_beam_size": 1}, {}),
     "batched-gap1": ({"mode": "batched", "beam_size": 5, "max_gap": 1.0}, {"condition_on_previous_text": False}),
     "batched-cond": ({"mode": "batched", "beam_size": 5, "max_gap": 2.0}, {"condition_on_previous_text": True}),
-    "batched": ({"mode": "batched", "beam_size": 5, "max_gap": 2.0}, {"condition_on_previous_text": False}),
-    "batched-1thread": ({"mode": "batched", "beam_size": 5, "max_gap": 2.0, "cpu_threads": 1},
-                        {"condition_on_previous_text": False}),
+    "batched-gap2": ({"mode": "batched", "beam_size": 5, "max_gap": 2.0}, {"condition_on_previous_text": False}),
+    "batched-gap2-1thread": ({"mode": "batched", "beam_size": 5, "max_gap": 2.0, "cpu_threads": 1},
+                             {"condition_on_previous_text": False}),
     "batched-greedy-cust": ({"mode": "batched", "beam_size": 5, "max_gap": 2.0, "customer_beam_size": 1},
                             {"condition_on_previous_text": False}),
     "batched-gap1-1thread": ({"mode": "batched", "beam_size": 5, "max_gap": 1.0, "cpu_threads": 1},
                              {"condition_on_previous_text": False}),
-    "default": ({}, {}),  # whatever the Transcriber's defaults are now
+    # the Transcriber's defaults now (batched, per-call hotwords), and the same without vocabulary
+    "default": ({}, {}),
+    "default-1thread": ({"cpu_threads": 1}, {}),
+    "default-novocab": ({"vocabulary": "none"}, {}),
+    "default-novocab-1thread": ({"vocabulary": "none", "cpu_threads": 1}, {}),
 }
 DECISION = """\
-Measured 2026-12-03 on 2 shared cores (load 8-11: only the CPU column compares), one round per
-variant over the 12 recordings (700 s), fresh process each, model load included:
+Measured 2026-12-03 18:00-18:40 UTC on 2 shared cores (load 3-7: only the CPU column compares),
+one round per variant over the 12 recordings (700 s), fresh process each, model load included
+(hotwords on unless said; ``default`` ran with the bulk path then at 8 files x 8 clips, = xbatch):
 
-    variant                  CPU s  audio/CPU s   CER    F1   vs today
-    today (channel, beam 5)  195.7     3.58     0.2117  0.93    1.00
-    channel-greedy-cust      204.6     3.42     0.2273  0.93    0.96
-    stream-gap1              142.0     4.93     0.2084  1.00    1.38
-    stream-gap05             146.4     4.78     0.2762  1.00    1.34
-    stream-gap1-greedy-cust  125.9     5.56     0.2104  1.00    1.55
-    batched-cond             143.7     4.87     0.2201  1.00    1.36
-    batched (pauses <= 2 s)  120.9     5.79     0.2202  1.00    1.62
-    batched-greedy-cust      112.8     6.20     0.2267  1.00    1.73
-    batched-1thread          106.7     6.56     0.2202  1.00    1.83
-    batched-gap1 = DEFAULT   120.1     5.83     0.2070  1.00    1.63
+    variant              CPU s  audio/CPU s   CER    F1   RSS MB  vs today  vs openai
+    openai-cli          2515.2     0.28     0.2437  0.93   1654     0.09      1.00
+    today (channel)      234.0     2.99     0.2396  0.93    502     1.00     10.75
+    batched (per call)   142.4     4.92     0.2184  0.77    836     1.64     17.67
+    batched-1thread      126.6     5.53     0.2184  0.77    774     1.85     19.86
+    xbatch (8 clips)     141.9     4.93     0.2193  0.77   1380     1.65     17.72
+    xbatch-1thread       135.5     5.16     0.2193  0.77   1431     1.73     18.56
+    xbatch-16-1thread    136.5     5.13     0.2193  0.77   1922     1.71     18.42
+    default (= xbatch)   143.0     4.89     0.2193  0.77   1381     1.64     17.59
+    default-novocab       95.3     7.34     0.2070  1.00    799     2.45     26.38
 
-Default: ``batched-gap1`` (mode "batched", pauses capped at 1 s, beam 5, no conditioning, 4 clips
-per call to the model).  It is the fastest variant whose CER stays within 0.005 of today's (it is
-0.005 better) and its findings F1 is as good (1.00 vs 0.93).  Why the others lose:
-greedy on the customer channel costs 0.015 CER (the per-step cost of ctranslate2's decoder is
-dominated by reading the weights, so beam 1 saves little); conditioning on the previous text
-doubles the generate cost (long prompts) and, once clips are packed, no longer buys accuracy;
-cutting pauses to 0.5 s breaks words (CER 0.276).  One CPU thread per process is 12 % more
-efficient than ctranslate2's default 4 threads on 2 cores (batched-1thread): that is the layout
-of ``qa-audit run --workers N`` (one 1-thread worker per core) and of the Dask workers; the CLI
-keeps the library default for the wall time of a single run.  Not worth doing: int8_float32
-(what int8 is on this CPU), overlapping ffmpeg with inference (ffmpeg + VAD are ~5 % of the CPU).
-The goal of 2x (and 7x against openai-whisper) is not reached: 1.63x per process, ~1.85x per
-core with one thread per worker; the rest needs batching across calls (several recordings' clips
-in one model call), which the one-file-per-task pipeline does not do yet.
+Batching across calls (Transcriber.transcribe_many, 8 recordings per group) gives the same text
+(CER 0.2193 vs 0.2184: float rounding of other batch shapes) but NO speed: 8 clips per model call
+cost what one call at a time with 4 costs (141.9 vs 142.4 CPU s), with 1 thread 7 % more
+(135.5 vs 126.6), 16 clips no better, and memory grows with the batch (1.4 GB, 1.9 GB, against the
+1.0 GB per worker of tests/test_bad_inputs.py).  On CPU the beam-5 decoder is compute-bound already
+at 4 clips (20 rows per matrix product); a fuller batch does not make a row cheaper and its larger
+cross-attention cache is slower to walk.  The encoder (~35 % of the CPU) costs a full 30 s window
+per clip whatever the batch.  So the default stays one call at a time (GROUP_FILES = 1, 4 clips
+per model call); ``--group N`` keeps the cross-call path for a GPU, where full batches do pay.
+
+The 2x goal is met only by ``default-novocab``: the same decoding without hotwords, 2.45x today's
+CPU, CER 0.207 (0.012 better than with hotwords) and findings F1 1.00 (0.77 with).  Hotwords put
+~40 prompt tokens before every clip's decoding (beam 5), which is what the 50 % extra CPU goes
+to.  It is not made the default here: vocabulary="hotwords" is issue 10's decision for key-term
+and institution-name recall (asr/vocabulary.py), which this table does not measure.  Against
+openai-whisper every faster-whisper variant is >= 10x (the 7x goal holds already for today).
 """
 __doc__ = __doc__.format(VARIANTS="\n".join(f"- ``{k}``: {v[0]} {v[1] or ''}" for k, v in VARIANTS.items()),
                          DECISION=DECISION)

@@ -119,3 +119,17 @@ def test_backend_without_batching_decodes_each_clip_at_its_place():
     words = dec.batched([agent])
     assert [[w.word for w in ws] for ws in words[0]] == [["w1"], ["w2"], ["w3"]]
     assert fake.alone == 1  # the one clip, decoded by decode()
+
+
+@pytest.mark.slow
+def test_clips_tiling_the_whole_audio_decode():
+    """Real Whisper: a recording whose clips tile the joined audio exactly (faster-whisper asserted
+    on the rounding error of duration - sum(clips) and the file failed)."""
+    from pathlib import Path
+
+    from qa_audit.asr.transcriber import Transcriber
+
+    path = Path(__file__).resolve().parents[1] / "samples" / "audio_eval" / "E0068.mp3"
+    call = Transcriber(cpu_threads=2).transcribe(path)
+    assert call.duration > 30 and len(call.segments) >= 4
+    assert {s.speaker for s in call.segments} == {"agent", "customer"}

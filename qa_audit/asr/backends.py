@@ -113,6 +113,11 @@ class FasterWhisperBackend:
         Without it, clips are decoded ``batch_size`` at a time, each on its own."""
         if not clips:
             return []
+        import numpy as np
+
+        # faster-whisper logs duration - sum(clip lengths), asserting it is >= 0: clips that tile the
+        # whole audio can exceed it by a rounding error (E0068 of the audio corpus), so pad 10 ms
+        audio = np.concatenate([np.asarray(audio, dtype=np.float32), np.zeros(160, dtype=np.float32)])
         condition = bool(opts.get("condition_on_previous_text")) and streams is not None
         opts = {k: v for k, v in opts.items() if k != "condition_on_previous_text"}
         pipe = _StreamBatches(self.model, _rounds(streams) if condition else None, streams)
