@@ -13,7 +13,10 @@ figure of interest is precision and the recall on "attacks an individual".
 The data is NOT part of this repository.  Give the local COLD checkout (a work tree, or a bare/mirror
 git directory, holding ``COLDataset/{train,dev,test}.csv``)::
 
-    python benchmarks/cold_eval.py [PATH] [--split test|dev|train] [--show-errors]
+    python benchmarks/cold_eval.py [PATH] [--split test|dev|train] [--model [PATH]] [--show-errors]
+
+``--model`` adds the learned second opinion's abuse suggestions (ML-ABUSE; the packaged model or the
+``.npz`` given).  A model trained with ``qa-audit train --cold`` saw train.csv: measure it on dev.
 
 The test split is for measuring only: ``--show-errors`` is refused on it (tune on train/dev, if at all).
 """
@@ -68,6 +71,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("path", nargs="?", default=DEFAULT, help=f"local COLD checkout (default {DEFAULT})")
     ap.add_argument("--split", default="test", choices=["test", "dev", "train"])
+    ap.add_argument("--model", nargs="?", const="packaged", default=None,
+                    help="add the learned second opinion (packaged, or a model .npz)")
     ap.add_argument("--show-errors", action="store_true", help="print false alarms and misses (not on test)")
     a = ap.parse_args(argv)
     if a.show_errors and a.split == "test":
@@ -78,7 +83,7 @@ def main(argv=None) -> int:
     from qa_audit.detect.detector import Detector
     from qa_audit.detect.rules import registry
 
-    det = Detector.load()
+    det = Detector.load(second_opinion=a.model or False)
     det = det.with_rules([registry.get(c) for c in RULES])
     t0 = time.perf_counter()
     tp = fp = fn = tn = 0
@@ -109,7 +114,7 @@ def main(argv=None) -> int:
     r = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * p * r / (p + r) if p + r else 0.0
     print(f"COLD {a.split}: {len(data)} comments ({tp + fn} offensive), abuse rules {', '.join(RULES)}, "
-          f"{dt:.1f}s")
+          f"{dt:.1f}s" + (f", model {a.model}" if a.model else ""))
     print(f"  precision {p:.3f}  recall {r:.3f}  F1 {f1:.3f}   (TP {tp}  FP {fp}  FN {fn}  TN {tn})")
     names = {"1": "offensive: attacks an individual", "2": "offensive: attacks a group",
              "0": "safe: other (flagged)", "3": "safe: anti-bias (flagged)"}

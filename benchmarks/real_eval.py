@@ -7,7 +7,10 @@ only towards a third party: every item is also scanned as said to a contact, and
 ``third_party_disclosure`` is read from that scan only (all other categories, and the compliant
 lines flagged, from the scan as said to the debtor).
 
-    python benchmarks/real_eval.py [--split aside|tune|all] [--show-misses]
+    python benchmarks/real_eval.py [--split aside|tune|all] [--model [PATH]] [--show-misses]
+
+``--model`` adds the learned second opinion (the packaged model, or the ``.npz`` given): its
+suggestions (ML-…) count as found, as in the combined column of ``qa-audit eval``.
 
 The ``aside`` split is never used for tuning lexicons or training (samples/real/README.md).
 """
@@ -70,15 +73,15 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--items", default=str(ROOT / "samples/real/items.jsonl"))
     ap.add_argument("--split", default="aside", choices=["aside", "tune", "all"])
+    ap.add_argument("--model", nargs="?", const="packaged", default=None,
+                    help="add the learned second opinion: the packaged model, or a model .npz")
     ap.add_argument("--show-misses", action="store_true")
-    ap.add_argument("--model", action="store_true",
-                    help="also count the learned second opinion's suggestions (ML-*, the 模型建议 lane)")
     a = ap.parse_args(argv)
     items = [json.loads(x) for x in Path(a.items).read_text(encoding="utf-8").splitlines() if x.strip()]
     if a.split != "all":
         items = [x for x in items if x.get("split") == a.split]
-    res = evaluate(items, Detector.load(second_opinion="packaged" if a.model else False))
-    print(f"real wording, split={a.split}: {len(items)} items ({'lexicons + model suggestions' if a.model else 'lexicons'})")
+    res = evaluate(items, Detector.load(second_opinion=a.model or False))
+    print(f"real wording, split={a.split}: {len(items)} items" + (f", model {a.model}" if a.model else ""))
     print(f"{'category':24s} {'found':>7s} {'items':>6s} {'recall':>7s}")
     for cat, (k, n) in sorted(res["per"].items()):
         label = "compliant flagged" if cat == "compliant" else cat

@@ -60,7 +60,7 @@ def test_packaged_model_file_is_small_and_complete():
     assert m.categories == list(MODEL_CATEGORIES) and m.W.shape == (len(m.vocab), len(MODEL_CATEGORIES))
     assert all(0.5 <= t < 1 for t in m.threshold) and all(w <= t for w, t in zip(m.weak_threshold, m.threshold))
     assert m.examples and all(e["category"] in MODEL_CATEGORIES for e in m.examples)
-    assert not any(e["source"].startswith("real/") for e in m.examples)  # quotations are not shipped
+    assert not any(e["source"].startswith(("real/", "cold/")) for e in m.examples)  # quotations / COLD text not shipped
     meta = m.meta
     srcs = " ".join(meta["sources"])
     assert "blind4" not in srcs and "blind5" not in srcs and meta["turns"] > 1000
@@ -283,3 +283,63 @@ def test_learned_eval_benchmark_measures_with_alert_categories(det):
     reps = mod.measure([ROOT / "samples" / "notices"], d, SecondOpinion(_toy()), mod._NgramsOnly(_toy()))
     assert all(reps[c].calls == 11 for c in mod.COLS)
     assert "compliant flagged" in mod.table("notices", reps)
+
+
+def _cold_csv(folder: Path) -> Path:
+    """A tiny COLD-shaped train.csv (invented comments, not the dataset)."""
+    d = folder / "COLDataset"
+    d.mkdir(parents=True)
+    rows = ["\ufeff,split,topic,label,TEXT",
+            "1,train,gender,1,你就是个废物，滚",            # offensive, to one person: positive
+            "2,train,region,1,河南人都是骗子",               # offensive, about a group: skipped
+            "3,train,race,1,你们这些人真恶心",               # offensive, plural: skipped
+            "4,train,gender,0,你说得对，谢谢你",            # safe, to one person: negative
+            "5,train,region,0,你去过那里吗",                # safe, to one person: negative
+            "6,train,race,0,今天天气不错",                  # safe, nobody addressed: skipped
+            "7,train,race,x,标签坏了的行",                  # bad label: dropped
+            '8,train,gender,1,"你这人，真不要脸"']           # quoted field with a comma
+    (d / "train.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (d / "test.csv").write_text(rows[0] + "\n", encoding="utf-8")
+    return folder
+
+
+def test_cold_reader_selects_insults_to_one_person(tmp_path, det):
+    from qa_audit.detect.learned import cold as K
+    from qa_audit.detect.learned import train as T
+
+    root = _cold_csv(tmp_path / "cold")
+    src = K.read_split(root, "train")
+    assert src.version.startswith("sha1:")
+    items = K.rows(src.text)
+    assert len(items) == 7 and items[-1]["text"] == "你这人，真不要脸"
+    pos, neg = K.select(items, neg_ratio=1.0)
+    assert [x["text"] for x in pos] == ["你就是个废物，滚", "你这人，真不要脸"]
+    assert {x["text"] for x in neg} <= {"你说得对，谢谢你", "你去过那里吗"} and len(neg) == 2
+    assert K.select(items, neg_ratio=0.5)[1] and len(K.select(items, neg_ratio=0.5)[1]) == 1
+    assert K.select(items, neg_ratio=0)[1] == []
+    # the fine-grained label (test.csv only) overrides the wording filter
+    assert K.select([{"text": "河南人都是骗子", "label": 1, "topic": "", "fine": "1"}])[0]
+    assert not K.select([{"text": "你就是个废物", "label": 1, "topic": "", "fine": "2"}])[0]
+    with pytest.raises(K.ColdError):
+        K.read_split(root, "test")            # never read for training
+    with pytest.raises(K.ColdError):
+        K.read_split(tmp_path / "nothing", "train")
+    turns, note = T.turns_from_cold(det, root, weight=0.4, neg_ratio=1.0)
+    assert [t.y for t in turns] == [{"abuse": 1}, {"abuse": 1}, {"abuse": 0}, {"abuse": 0}]
+    assert all(t.weight == 0.4 and not t.shareable and t.group == "cold" for t in turns)
+    assert note["positive"] == 2 and note["negative"] == 2 and note["split"] == "train"
+    with pytest.raises(T.TrainError):
+        T.turns_from_cold(det, root, weight=1.5)
+
+
+def test_cold_reader_reads_a_bare_git_directory(tmp_path):
+    from qa_audit.detect.learned import cold as K
+
+    work = _cold_csv(tmp_path / "w")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main"]
+    subprocess.run(git + ["init", "-q", str(work)], check=True)
+    subprocess.run(git + ["-C", str(work), "add", "."], check=True)
+    subprocess.run(git + ["-C", str(work), "commit", "-qm", "c"], check=True)
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(tmp_path / "b.git")], check=True)
+    src = K.read_split(tmp_path / "b.git", "train")
+    assert len(src.version) == 40 and len(K.rows(src.text)) == 7

@@ -1,4 +1,4 @@
-"""``qa-audit train --labels DIR… [--db PATH] --out FILE``: retrain the learned second opinion."""
+"""``qa-audit train --labels DIR… [--db PATH] [--cold PATH] --out FILE``: retrain the learned second opinion."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,6 +20,13 @@ def register(app: typer.Typer) -> None:
         c: float = typer.Option(16.0, "--C", help="Inverse regularization strength of the logistic regression."),
         allow_holdout: bool = typer.Option(False, "--allow-holdout",
                                            help="Allow training on blind4/blind5 (kept for measuring)."),
+        cold: Optional[Path] = typer.Option(
+            None, "--cold", help="Local COLD checkout (thu-coai/COLDataset: a work tree or git directory): its "
+                                 "train split adds offensive / safe comments to one person as abuse labels."),
+        cold_weight: float = typer.Option(0.3, "--cold-weight", help="Weight of a COLD comment relative to a "
+                                                                     "labelled call turn (0 < W ≤ 1)."),
+        cold_neg_ratio: float = typer.Option(1.0, "--cold-neg-ratio", help="Safe COLD comments per offensive one "
+                                                                           "(subsampled; 0 = offensive only)."),
         config: Optional[Path] = typer.Option(None, "--config", "-c"),
     ) -> None:
         """Train the second-opinion model (n-grams + lexicon/dialogue features) and write it."""
@@ -57,7 +64,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{db}: {len(decisions)} reviewed calls with supervisors' decisions")
         try:
             model = T.train(sources, out, decisions, detector=det, allow_holdout=allow_holdout, C=c,
-                            source_note=f"db:{db}" if db else "", log=typer.echo)
+                            source_note=f"db:{db}" if db else "", cold=cold, cold_weight=cold_weight,
+                            cold_neg_ratio=cold_neg_ratio, log=typer.echo)
         except T.TrainError as e:
             typer.echo(f"error: {e}", err=True)
             raise typer.Exit(2)

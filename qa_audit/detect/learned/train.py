@@ -10,6 +10,9 @@ Where the labels come from:
   :mod:`qa_audit.review.decisions`): a finding a supervisor confirmed is a positive turn of its
   category, one dismissed a negative; a 抽检 verdict on a whole call labels all its agent turns
   (the named segment positive for the named categories, the rest negative).
+- COLD (``--cold``, :mod:`qa_audit.detect.learned.cold`): offensive / safe social-media comments
+  addressed to one person, train split only, labelled for ``abuse`` only and weighted < 1; read
+  from a local checkout at training time, never shipped.
 
 Sets kept for measuring (``blind4``, ``blind5``) are refused unless ``allow_holdout``.
 
@@ -51,6 +54,7 @@ class Turn:
     feats: TurnFeatures
     y: dict[str, int] = field(default_factory=dict)  # category -> 1/0; absent = unknown
     shareable: bool = True      # may be shipped as a nearest example (not real quotations)
+    weight: float = 1.0         # sample weight in the fit (COLD comments < 1, see cold.py)
 
 
 def set_name(folder: Path) -> str:
@@ -164,6 +168,33 @@ def turns_from_real(det: Any, path: str | Path, split: str = "tune") -> list[Tur
     return out
 
 
+def turns_from_cold(det: Any, path: str | Path, *, weight: float = 0.3, neg_ratio: float = 1.0,
+                    max_len: int = 80, seed: int = 0, split: str = "train") -> tuple[list[Turn], dict[str, Any]]:
+    """COLD comments (``cold.py``) as one-turn agent utterances to the debtor, labelled for ``abuse``
+    only, weighted ``weight``; never shipped as examples.  Returns the turns and a note for the model's
+    metadata (path, split, version, counts, settings) so that the model can be rebuilt."""
+    from qa_audit.detect.learned import cold as K
+
+    if not 0.0 < weight <= 1.0:
+        raise TrainError(f"--cold-weight must be in (0, 1], not {weight}")
+    try:
+        src = K.read_split(path, split)
+    except K.ColdError as e:
+        raise TrainError(str(e)) from e
+    pos, neg = K.select(K.rows(src.text), neg_ratio=neg_ratio, max_len=max_len, seed=seed)
+    out: list[Turn] = []
+    for k, (x, v) in enumerate([(x, 1) for x in pos] + [(x, 0) for x in neg]):
+        call = Call(call_id=f"cold{k}", kind="call", callee_relation="debtor",
+                    segments=[Segment(0.0, 5.0, "agent", x["text"])])
+        for t in _call_turns(det, call, f"cold/{split}/{k}", "cold", {(0, "abuse"): v}, all_known=False,
+                             shareable=False):
+            t.weight = weight
+            out.append(t)
+    note = {"dataset": "thu-coai/COLDataset (Apache-2.0)", "split": split, "version": src.version, "positive": len(pos),
+            "negative": len(neg), "weight": weight, "neg_ratio": neg_ratio, "max_len": max_len, "seed": seed}
+    return out, note
+
+
 def turns_from_decisions(det: Any, decisions: Iterable[dict[str, Any]]) -> list[Turn]:
     """Turns labelled by supervisors: ``decisions`` as given by
     :func:`qa_audit.review.decisions.training_decisions` — per call ``{"call": Call, "gold":
@@ -238,12 +269,12 @@ def _vocab(turns: list[Turn], min_df: int) -> list[str]:
     return sorted(g for g, n in df.items() if n >= min_df)
 
 
-def _fit_one(X, y, C: float, balanced: bool = False):
+def _fit_one(X, y, C: float, balanced: bool = False, w: Optional[np.ndarray] = None):
     from sklearn.linear_model import LogisticRegression
 
     clf = LogisticRegression(C=C, solver="liblinear", max_iter=2000,
                              class_weight="balanced" if balanced else None)
-    clf.fit(X, y)
+    clf.fit(X, y, sample_weight=w)
     return clf
 
 
@@ -269,7 +300,7 @@ def _best_threshold(p: np.ndarray, y: np.ndarray, floor: float = 0.5,
 def fit(turns: list[Turn], *, C: float = 16.0, min_df: int = 2, folds: int = 5, seed: int = 0,
         dense_only: bool = False, ngrams_only: bool = False, balanced: bool = True,
         mask_lexicon: bool = True, beta: float = 0.5, sources: Optional[list[str]] = None,
-        fingerprint: str = "", log=None) -> LinearModel:
+        fingerprint: str = "", extra_meta: Optional[dict[str, Any]] = None, log=None) -> LinearModel:
     """Fit one logistic regression per category; thresholds from grouped out-of-fold predictions.
 
     - ``balanced``: class weights inverse to the class sizes (violating turns are rare);
@@ -294,7 +325,7 @@ def fit(turns: list[Turn], *, C: float = 16.0, min_df: int = 2, folds: int = 5, 
         for t in turns:
             f = TurnFeatures(t.feats.text, t.feats.grams, t.feats.dense.copy())
             f.dense[lex] = 0.0
-            masked.append(Turn(t.source + "~", t.group, t.call_key, t.text, f, t.y, False))
+            masked.append(Turn(t.source + "~", t.group, t.call_key, t.text, f, t.y, False, t.weight))
         turns = list(turns) + masked
     vocab = [] if dense_only else _vocab(turns, min_df)
     index = {g: k for k, g in enumerate(vocab)}
@@ -307,13 +338,18 @@ def fit(turns: list[Turn], *, C: float = 16.0, min_df: int = 2, folds: int = 5, 
     weak = np.full(C_, 0.5, dtype=np.float32)
     cv: dict[str, Any] = {}
     rng = np.random.default_rng(seed)
-    calls = sorted({t.call_key for t in turns})
+    calls = sorted({t.call_key for t in turns if t.group != "cold"})
     fold_of = {c: int(f) for c, f in zip(calls, rng.permutation(len(calls)) % folds)}
+    extra_keys = sorted({t.call_key for t in turns if t.group == "cold"})  # own draw: the calls' folds stay
+    fold_of.update({c: int(f) for c, f in zip(extra_keys, np.random.default_rng(seed + 1).permutation(
+        len(extra_keys)) % folds)})
     for k, cat in enumerate(MODEL_CATEGORIES):
         rows = np.array([r for r, t in enumerate(turns) if cat in turns[r].y])
         if len(rows) == 0:
             continue
         y = np.array([turns[r].y[cat] for r in rows])
+        sw = np.array([turns[r].weight for r in rows], dtype=np.float64)
+        sw = None if np.all(sw == 1.0) else sw
         npos = int(y.sum())
         if npos < 2 or npos == len(y):
             cv[cat] = {"turns": int(len(y)), "positive": npos, "note": "too few labels: not learned"}
@@ -327,10 +363,12 @@ def fit(turns: list[Turn], *, C: float = 16.0, min_df: int = 2, folds: int = 5, 
             tr, te = fr != f, fr == f
             if te.sum() == 0 or len(set(y[tr])) < 2:
                 continue
-            oof[te] = _fit_one(Xc[tr], y[tr], C, balanced).predict_proba(Xc[te])[:, 1]
-        th[k], stats = _best_threshold(oof, y, beta=beta)
+            oof[te] = _fit_one(Xc[tr], y[tr], C, balanced, None if sw is None else sw[tr]).predict_proba(Xc[te])[:, 1]
+        # the threshold is chosen on the labelled calls' turns (full weight), not on extra text (COLD)
+        full = np.ones(len(y), dtype=bool) if sw is None else sw >= 1.0
+        th[k], stats = _best_threshold(oof[full], y[full], beta=beta)
         weak[k] = round(max(0.35, float(th[k]) - 0.2), 3)
-        clf = _fit_one(Xc, y, C, balanced)
+        clf = _fit_one(Xc, y, C, balanced, sw)
         coef = clf.coef_[0]
         W[:, k] = coef[:V]
         D[:, k] = coef[V:]
@@ -351,25 +389,35 @@ def fit(turns: list[Turn], *, C: float = 16.0, min_df: int = 2, folds: int = 5, 
             if v == 1:
                 examples.append({"text": t.text, "category": c, "source": t.source})
     meta = {"trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "sources": sources or [],
-            "turns": n_turns, "calls": len(calls), "C": C, "min_df": min_df, "folds": folds,
+            "turns": n_turns, "calls": len(calls) + len(extra_keys), "C": C, "min_df": min_df, "folds": folds,
             "balanced": balanced, "mask_lexicon": mask_lexicon, "beta": beta,
             "ngrams": len(vocab), "cross_validated": cv, "lexicon_fingerprint": fingerprint,
-            "ngrams_only": ngrams_only, "seconds": round(time.perf_counter() - t0, 1)}
+            "ngrams_only": ngrams_only, "seconds": round(time.perf_counter() - t0, 1), **(extra_meta or {})}
     return LinearModel(vocab, W, D, b, list(MODEL_CATEGORIES), th, weak, examples, meta)
 
 
 def train(labels: Iterable[str | Path], out: str | Path, decisions: Optional[list[dict[str, Any]]] = None, *,
           detector: Any = None, allow_holdout: bool = False, C: float = 16.0, source_note: str = "",
+          cold: str | Path | None = None, cold_weight: float = 0.3, cold_neg_ratio: float = 1.0,
           log=None) -> LinearModel:
     """Collect the turns, fit, save to ``out``; returns the model (``model.meta`` has the figures).
-    ``decisions``: supervisors' decisions (:func:`qa_audit.review.decisions.training_decisions`)."""
+    ``decisions``: supervisors' decisions (:func:`qa_audit.review.decisions.training_decisions`);
+    ``cold``: a local COLD checkout whose train split adds weighted abuse text (:func:`turns_from_cold`)."""
     from qa_audit.detect.detector import Detector
 
     det = detector or Detector.load(second_opinion=False)
     labels = [Path(x) for x in labels]
     turns = collect(det, labels, decisions=decisions, allow_holdout=allow_holdout)
     srcs = [str(x) for x in labels] + ([source_note or f"{len(decisions)} reviewed calls"] if decisions else [])
-    model = fit(turns, C=C, sources=srcs, fingerprint=lexicon_fingerprint(det), log=log)
+    extra: dict[str, Any] = {}
+    if cold is not None:
+        cturns, extra["cold"] = turns_from_cold(det, cold, weight=cold_weight, neg_ratio=cold_neg_ratio)
+        turns += cturns
+        srcs.append(f"COLD train ({extra['cold']['version'][:12]})")
+        if log:
+            log(f"COLD {cold}: {extra['cold']['positive']} offensive + {extra['cold']['negative']} safe comments "
+                f"to one person, weight {cold_weight}")
+    model = fit(turns, C=C, sources=srcs, fingerprint=lexicon_fingerprint(det), extra_meta=extra, log=log)
     model.save(out)
     model.path = str(out)
     return model
