@@ -31,6 +31,48 @@ def test_everyday_words_stay(text):
     assert correct(text).text == text
 
 
+@pytest.mark.parametrize("heard, read", [
+    ("我们已经在派出所被按了", "我们已经在派出所备案了"),   # 2 characters: the same syllables
+    ("你已经被通机了知道吗", "你已经被通缉了知道吗"),
+    ("我们会去你护集地找你", "我们会去你户籍地找你"),       # 3: confusable syllables, one character the same
+    ("我们的律师汉已经发出去了", "我们的律师函已经发出去了"),
+    ("不还你就等着坐老吧", "不还你就等着坐牢吧"),
+])
+def test_sound_alikes_of_key_terms_are_read_back(heard, read):
+    c = correct(heard)
+    assert c.text == read, [(x.heard, x.term) for x in c.corrections]
+    assert len(c.corrections) == 1 and c.corrections[0].note_zh() == (
+        f"识别为“{c.corrections[0].heard}”，按“{c.corrections[0].term}”理解")
+
+
+@pytest.mark.parametrize("text", [
+    "我帮你统计一下金额",      # 统计 tong ji = 通缉, but a word of its own
+    "这个月消化不了",
+    "你已经方便说话了吗",      # 经方 jing fang = 警方, but 已经 is a word
+    "你姓施是吧",              # 姓施 xing shi = 刑事, not a term of two characters
+    "这是行事案件的规矩",      # 行事 is a word inside it where 刑事案件 has other characters
+    "你是老来得子",
+])
+def test_words_that_sound_like_terms_stay(text):
+    assert correct(text).text == text
+
+
+def test_without_jiebas_dictionary_the_sound_alike_stage_does_nothing(monkeypatch):
+    from qa_audit.text import jieba_dict
+
+    monkeypatch.setattr(jieba_dict, "connect", lambda: None)
+    assert correct("我们已经在派出所被按了").text == "我们已经在派出所被按了"
+    assert correct("你已经一七三个月了").text == "你已经逾期三个月了"  # the listed forms still are
+
+
+def test_listed_and_sound_alike_corrections_together_keep_offsets():
+    text = "你一七不还，我们就去派出所被按"
+    c = correct(text)
+    assert c.text == "你逾期不还，我们就去派出所备案"
+    assert [(x.start, x.heard) for x in c.corrections] == [(1, "一七"), (13, "被按")]
+    assert all(text[x.start:x.end] == x.heard and c.text[x.start:x.end] == x.term for x in c.corrections)
+
+
 def test_normalize_reads_terms_back_only_when_asked_and_keeps_offsets():
     n = normalize("您已经一七两万了", correct_terms=True)
     assert "逾期" in n.text and n.corrections[0].heard == "一七"

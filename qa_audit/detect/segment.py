@@ -17,52 +17,10 @@ None and the caller uses jieba itself.
 """
 from __future__ import annotations
 
-import hashlib
-import os
 import sqlite3
-from pathlib import Path
 from typing import Iterable, Optional
 
-FORMAT = 1
-
-
-def _dict_file() -> Path:
-    import jieba
-
-    return Path(jieba.__file__).with_name("dict.txt")
-
-
-def db_path() -> Path:
-    import jieba
-
-    from qa_audit.core.resources import user_cache_dir
-
-    f = _dict_file()
-    st = f.stat()
-    key = hashlib.sha256(f"{FORMAT}|{jieba.__version__}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()
-    return user_cache_dir() / "jieba" / f"prefix-dict-{key[:24]}.sqlite3"
-
-
-def _build(path: Path) -> None:
-    import jieba
-
-    with open(_dict_file(), "rb") as fh:
-        freq, total = jieba.Tokenizer().gen_pfdict(fh)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        con = sqlite3.connect(tmp)
-        con.execute("CREATE TABLE f (w TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
-        con.execute("CREATE TABLE meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL)")
-        con.executemany("INSERT INTO f VALUES (?, ?)", freq.items())
-        con.executemany("INSERT INTO meta VALUES (?, ?)",
-                        [("total", total), ("maxlen", max(map(len, freq))), ("rows", len(freq))])
-        con.commit()
-        con.close()
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+from qa_audit.text.jieba_dict import FORMAT, _build, db_path, open_db  # noqa: F401  (tests use db_path)
 
 
 class LazySegmenter:
@@ -80,21 +38,7 @@ class LazySegmenter:
         if self._con is not None or self._failed:
             return self._con
         try:
-            path = db_path()
-            for attempt in (0, 1):
-                try:
-                    if not path.is_file():
-                        _build(path)
-                    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-                    meta = dict(con.execute("SELECT k, v FROM meta"))
-                    if not {"total", "maxlen", "rows"} <= set(meta):
-                        raise sqlite3.DatabaseError("incomplete")
-                    self._con, self._meta = con, meta
-                    break
-                except sqlite3.Error:
-                    if attempt:
-                        raise
-                    path.unlink(missing_ok=True)  # corrupt: build it again
+            self._con, self._meta = open_db()
         except Exception:  # no cache dir, no jieba dictionary...: the caller falls back to jieba
             self._failed = True
         return self._con

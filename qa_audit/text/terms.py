@@ -11,6 +11,16 @@ ordinary words (预期, 与其, 一七, 正信, 前款, 小袋) need a debt cont
 the same turn (钱, 欠, 还, 借, 贷, 款, 账, 元, a number ...) and a close one (a debt word or a number
 within a few characters, or a typical frame: 已经预期, 预期了, 小袋公司).  A numeral form (一七) is
 never read back inside a number (尾号一七二三).
+
+A second stage reads back, by sound, the terms the rules need most when no listed form covers what
+was heard (:func:`sound_alikes`, :data:`SOUND_ALIKE_TERMS`: authorities, criminal-law words, the
+threats and insults of collection, debt words): 被按 → 备案, 通机 → 通缉, 护集地 → 户籍地.  A window of
+the text is read back when its syllables, tones ignored, are the term's — exactly for a two-character
+term, up to the confusions of telephone ASR (z/zh, l/n, in/ing ...; :mod:`.pinyin_match`) and with at
+least one character the same for a longer one — and it is no Chinese word of its own: not a word of
+jieba's dictionary (frequency ≥ :data:`MIN_WORD_FREQ`: 统计 stays 统计, 消化 stays 消化), no word
+inside it where the term has other characters (护士集 is no 户籍地), and neither end forming a word
+with its neighbour (已经方 is not 已警方).  Without jieba's dictionary this stage does nothing.
 Every replacement has the same length as what it replaces, so offsets stay valid.
 """
 from __future__ import annotations
@@ -18,8 +28,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import product
+from typing import Iterable
 
-__all__ = ["Correction", "Corrected", "MISHEARINGS", "correct", "note_zh"]
+__all__ = ["Correction", "Corrected", "MISHEARINGS", "MIN_WORD_FREQ", "SOUND_ALIKE_TERMS", "correct",
+           "note_zh", "sound_alikes"]
 
 # term -> forms Whisper writes for it (same length); forms that are everyday words are in AMBIGUOUS
 MISHEARINGS: dict[str, tuple[str, ...]] = {
@@ -73,6 +86,19 @@ _FRAME = {
 }
 WINDOW = 6
 
+# read back by sound (second stage): the listed terms and what the rules must not lose to a homophone
+SOUND_ALIKE_TERMS: tuple[str, ...] = tuple(dict.fromkeys([
+    *MISHEARINGS,
+    # authorities and the criminal law an impersonating or threatening agent invokes
+    "公安", "警方", "警察", "刑警", "法官", "执行局", "司法局", "传票", "拘留", "逮捕", "坐牢", "判刑",
+    "户籍地", "刑事责任", "刑事案件", "诈骗罪", "拒执罪", "失信人", "黑名单", "通讯录", "村委会", "居委会",
+    "曝光", "律师函", "催收函",
+    # insults
+    "老赖", "畜生", "废物", "人渣", "王八蛋", "狗东西", "神经病",  # not 不要脸: 不要连/不要恋 are speech
+]))
+MIN_WORD_FREQ = 10  # a heard form this frequent in jieba's dictionary is a word of its own
+_MAX_READINGS = 16  # windows with more reading combinations than this are not tried
+
 
 @dataclass(frozen=True)
 class Correction:
@@ -116,6 +142,130 @@ def _context_ok(text: str, s: int, e: int, heard: str, term: str) -> bool:
         _NEAR.search(text[max(0, s - WINDOW):s]) or _NEAR.search(text[e:e + WINDOW]))
 
 
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+@lru_cache(maxsize=1)
+def _sound_alike_index():
+    """(exact, fuzzy, firsts, lengths): toneless syllables -> 2-character term; confusable keys ->
+    longer terms; the first syllables / keys that can start a term; the terms' lengths."""
+    from qa_audit.text.pinyin_match import confusable_key, readings
+
+    exact: dict[tuple[str, ...], str] = {}
+    fuzzy: dict[tuple[str, ...], list[str]] = {}
+    firsts: set[str] = set()
+    for term in SOUND_ALIKE_TERMS:
+        rs = [readings(c) for c in term]
+        if not all(rs):
+            continue
+        for combo in product(*rs):
+            if len(term) == 2:
+                exact.setdefault(combo, term)
+                firsts.add(combo[0])
+            else:
+                key = tuple(confusable_key(x) for x in combo)
+                fuzzy.setdefault(key, [])
+                if term not in fuzzy[key]:
+                    fuzzy[key].append(term)
+                firsts.add(key[0])
+    return exact, fuzzy, firsts, sorted({len(t) for t in SOUND_ALIKE_TERMS}, reverse=True)
+
+
+def _candidates(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Windows whose sound is a term's, longest first at each position, none overlapping."""
+    from qa_audit.text.pinyin_match import confusable_key, readings
+
+    exact, fuzzy, firsts, lengths = _sound_alike_index()
+    terms = set(SOUND_ALIKE_TERMS)
+    free = [True] * len(text)
+    for s, e in taken:
+        for k in range(s, min(e, len(text))):
+            free[k] = False
+    out: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(text):
+        r0 = readings(text[i]) if free[i] and _is_cjk(text[i]) else ()
+        if not r0 or not (set(r0) & firsts or {confusable_key(x) for x in r0} & firsts):
+            i += 1
+            continue
+        found = None
+        for n in lengths:
+            w = text[i:i + n]
+            if len(w) < n or w in terms or not all(free[i:i + n]) or not all(map(_is_cjk, w)):
+                continue
+            rs = [readings(c) for c in w]
+            if not all(rs):
+                continue
+            combos = 1
+            for r in rs:
+                combos *= len(r)
+            if combos > _MAX_READINGS:
+                continue
+            for combo in product(*rs):
+                if n == 2:
+                    t = exact.get(combo)
+                    hits = [t] if t else []
+                else:
+                    hits = [t for t in fuzzy.get(tuple(confusable_key(x) for x in combo), ())
+                            if any(a == b for a, b in zip(w, t))]
+                if hits:
+                    found = (i, i + n, hits[0])
+                    break
+            if found:
+                break
+        if found:
+            out.append(found)
+            i = found[1]
+        else:
+            i += 1
+    return out
+
+
+def _own_word(text: str, s: int, e: int, term: str, freq: dict[str, int]) -> bool:
+    """The heard window text[s:e] reads as Chinese words of its own (see the module docstring)."""
+    def word(x: str) -> bool:
+        return freq.get(x, 0) >= MIN_WORD_FREQ
+
+    heard = text[s:e]
+    if word(heard):
+        return True
+    for a in range(len(heard)):
+        for b in range(a + 2, len(heard) + 1):
+            if (a, b) != (0, len(heard)) and heard[a:b] != term[a:b] and word(heard[a:b]):
+                return True
+    return (s > 0 and word(text[s - 1:s + 1])) or (e < len(text) and word(text[e - 1:e + 1]))
+
+
+def _pieces(text: str, s: int, e: int) -> Iterable[str]:
+    yield text[s:e]
+    for a in range(e - s):
+        for b in range(a + 2, e - s + 1):
+            yield text[s + a:s + b]
+    if s > 0:
+        yield text[s - 1:s + 1]
+    if e < len(text):
+        yield text[e - 1:e + 1]
+
+
+def sound_alikes(text: str, taken: list[tuple[int, int]] = ()) -> list[Correction]:
+    """Windows of ``text`` outside ``taken`` that sound like a term of :data:`SOUND_ALIKE_TERMS`
+    and are no word of their own, as corrections (same length).
+
+    >>> [(c.heard, c.term) for c in sound_alikes("我们已经在派出所被按了")]
+    [('被按', '备案')]
+    """
+    cands = _candidates(text, list(taken))
+    if not cands:
+        return []
+    from qa_audit.text.jieba_dict import frequencies
+
+    freq = frequencies(p for s, e, _ in cands for p in _pieces(text, s, e))
+    if freq is None:
+        return []
+    return [Correction(s, e, text[s:e], t) for s, e, t in cands if not _own_word(text, s, e, t, freq)]
+
+
 def correct(text: str) -> Corrected:
     """``text`` with misheard debt terms read back (same length), and what was replaced.
 
@@ -133,12 +283,15 @@ def correct(text: str) -> Corrected:
         term = to_term[heard]
         if len(term) != len(heard) or not _context_ok(text, m.start(), m.end(), heard, term):
             continue
-        out.append(text[pos:m.start()])
-        out.append(term)
         fixes.append(Correction(m.start(), m.end(), heard, term))
-        pos = m.end()
+    fixes += sound_alikes(text, [(c.start, c.end) for c in fixes])
     if not fixes:
         return Corrected(text)
+    fixes.sort(key=lambda c: c.start)
+    for c in fixes:
+        out.append(text[pos:c.start])
+        out.append(c.term)
+        pos = c.end
     out.append(text[pos:])
     return Corrected("".join(out), fixes)
 
