@@ -65,37 +65,31 @@ VARIANTS: dict[str, tuple[dict, dict]] = {
     "default-novocab-1thread": ({"vocabulary": "none", "cpu_threads": 1}, {}),
 }
 DECISION = """\
-Measured 2026-12-03 18:00-18:40 UTC on 2 shared cores (load 3-7: only the CPU column compares),
-one round per variant over the 12 recordings (700 s), fresh process each, model load included
-(hotwords on unless said; ``default`` ran with the bulk path then at 8 files x 8 clips, = xbatch):
+Measured 2026-12-03 on 2 cores (idle but for this run), one round per variant over the 12 recordings
+(700 s), fresh process each, model load included, after openai-whisper stopped taking the hotwords
+as a prompt (an earlier table gave openai-cli 2515 CPU s: its prompt made it loop):
 
-    variant              CPU s  audio/CPU s   CER    F1   RSS MB  vs today  vs openai
-    openai-cli          2515.2     0.28     0.2437  0.93   1654     0.09      1.00
-    today (channel)      234.0     2.99     0.2396  0.93    502     1.00     10.75
-    batched (per call)   142.4     4.92     0.2184  0.77    836     1.64     17.67
-    batched-1thread      126.6     5.53     0.2184  0.77    774     1.85     19.86
-    xbatch (8 clips)     141.9     4.93     0.2193  0.77   1380     1.65     17.72
-    xbatch-1thread       135.5     5.16     0.2193  0.77   1431     1.73     18.56
-    xbatch-16-1thread    136.5     5.13     0.2193  0.77   1922     1.71     18.42
-    default (= xbatch)   143.0     4.89     0.2193  0.77   1381     1.64     17.59
-    default-novocab       95.3     7.34     0.2070  1.00    799     2.45     26.38
+    variant                  CPU s   CER     F1 (tp/fp/fn)  RSS MB  CPU x today  CPU x openai
+    openai-cli              1786.3  0.2120  0.933 (7/1/0)    1421      0.15         1.00
+    today (channel)          271.2  0.2396  0.933 (7/1/0)     556      1.00         6.59
+    default (hotwords)       150.0  0.2184  0.769 (5/1/2)     818      1.81        11.91
+    default-1thread          119.8  0.2184  0.769 (5/1/2)     779      2.26        14.91
+    default-novocab          100.2  0.2070  1.000 (7/0/0)     884      2.71        17.83
+    default-novocab-1thread   78.2  0.2070  1.000 (7/0/0)     819      3.47        22.85
 
-Batching across calls (Transcriber.transcribe_many, 8 recordings per group) gives the same text
-(CER 0.2193 vs 0.2184: float rounding of other batch shapes) but NO speed: 8 clips per model call
-cost what one call at a time with 4 costs (141.9 vs 142.4 CPU s), with 1 thread 7 % more
-(135.5 vs 126.6), 16 clips no better, and memory grows with the batch (1.4 GB, 1.9 GB, against the
-1.0 GB per worker of tests/test_bad_inputs.py).  On CPU the beam-5 decoder is compute-bound already
-at 4 clips (20 rows per matrix product); a fuller batch does not make a row cheaper and its larger
-cross-attention cache is slower to walk.  The encoder (~35 % of the CPU) costs a full 30 s window
-per clip whatever the batch.  So the default stays one call at a time (GROUP_FILES = 1, 4 clips
-per model call); ``--group N`` keeps the cross-call path for a GPU, where full batches do pay.
+(fallback turns: 9 with hotwords, 1 without.)  Earlier: batching across calls (8 or 16 recordings per
+model call) gave the same text and no speed on CPU (141.9 vs 142.4 CPU s, memory 1.4-1.9 GB), so the
+default stays one call at a time, 4 clips per model call; ``--group N`` keeps the cross-call path for
+a GPU.
 
-The 2x goal is met only by ``default-novocab``: the same decoding without hotwords, 2.45x today's
-CPU, CER 0.207 (0.012 better than with hotwords) and findings F1 1.00 (0.77 with).  Hotwords put
-~40 prompt tokens before every clip's decoding (beam 5), which is what the 50 % extra CPU goes
-to.  It is not made the default here: vocabulary="hotwords" is issue 10's decision for key-term
-and institution-name recall (asr/vocabulary.py), which this table does not measure.  Against
-openai-whisper every faster-whisper variant is >= 10x (the 7x goal holds already for today).
+Vocabulary: on these 12 recordings decoding without hotwords wins everything (1.5x less CPU, CER
+0.207 against 0.218, findings F1 1.00 against 0.77).  It is still not the default: on the 87 calls of
+benchmarks/audio_eval.py (tuned on), hotwords give no_self_identification precision 0.73-0.78
+against 0.46 (the institution's name comes out right), disclosure F1 0.73 against 0.47, waiver 1.00
+against 0.89, impersonation 0.82 against 0.75 and 4 compliant calls flagged against 6; threat is
+better without (0.89 against 0.78).  Hotwords' known cost, Whisper reciting them at the end of a turn
+(``小贷、小贷、消费金融、工号。``, 18 of 786 turns there), is cut by asr/vocabulary.strip_echo.  A
+department whose calls name no institution may prefer ``--vocabulary none``.
 """
 __doc__ = __doc__.format(VARIANTS="\n".join(f"- ``{k}``: {v[0]} {v[1] or ''}" for k, v in VARIANTS.items()),
                          DECISION=DECISION)

@@ -226,3 +226,34 @@ def test_repeated_sentences_and_loops_are_collapsed():
     assert clean_text("你不接电话,我们只能换个方式。你不接电话,我们只能换个方式。这周五去") == "你不接电话,我们只能换个方式。这周五去"
     assert clean_text("账单账单账单账单账单好说说") == "账单好说说"
     assert clean_text("好的好的，等你。等你。") == "好的好的，等你。等你。"  # short repeats are speech
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("你就说是推款的,他知道。小贷、小贷、消费金融、工号。", "你就说是推款的,他知道。"),
+    ("好累!小贷、小贷。", "好累!"),
+    ("我许是随心借平台的催收电话：逾期、催收、信用卡、本金、收费金融。", "我许是"),   # written like 消费金融
+    ("您好,我是汇通银行。收费金融、工号。麻烦你让他回电话。", "您好,我是汇通银行。麻烦你让他回电话。"),
+    ("信用卡、欠款、属于民事纠纷,不会因为这个抓人", None),       # a list inside a sentence
+    ("你欠的本金、利息一共两万", None),
+    ("你要还款、利息、罚息。", None),                            # a sentence that lists them
+    ("他说了苹果、香蕉。", None),                                # not the vocabulary
+])
+def test_recited_vocabulary_is_cut_from_the_transcript(text, kept):
+    from qa_audit.asr.vocabulary import decode_vocabulary, strip_echo, vocabulary_words
+
+    call = Call(call_id="V", metadata={"institution": "随心借平台"})
+    words = vocabulary_words(decode_vocabulary("hotwords", call))
+    assert {"随心借平台", "逾期", "消费金融", "工号"} <= set(words)
+    out, spans = strip_echo(text, words)
+    assert out == (text if kept is None else kept)
+    assert bool(spans) == (kept is not None)
+    assert vocabulary_words(decode_vocabulary("none", call)) == []
+
+
+def test_words_of_a_cut_run_go_with_it():
+    from qa_audit.asr.transcriber import _words_outside
+    from qa_audit.core.model import Word
+
+    text = "好累!小贷、小贷。"
+    words = [Word(0, 1, "好累!"), Word(1, 2, "小贷、"), Word(2, 3, "小贷。")]
+    assert [w.word for w in _words_outside(text, words, [(3, 9)])] == ["好累!"]

@@ -53,7 +53,7 @@ __all__ = ["BACKENDS", "GAP_S", "HALLUCINATION_PATTERNS", "INITIAL_PROMPT", "MAX
            "WINDOW_S", "WORD_SNAP_S", "call_from_metadata", "clean_text", "decode_options", "file_sha256",
            "find_audio", "is_hallucination", "read_metadata", "resolve_model", "to_simplified", "transcribe_paths"]
 
-PIPELINE_VERSION = "asr-2"
+PIPELINE_VERSION = "asr-3"  # 3: recited vocabulary cut from the transcript
 MODES = ("channel", "stream", "turn", "batched")
 MONO_MERGE_GAP_S = 1.5  # mono: consecutive pieces given the same role form one turn
 CHANNEL_MODE_MAX_S = 1200.0  # longer recordings use "stream" mode: memory bounded by the window, not the file
@@ -224,7 +224,30 @@ class Transcriber:
             return [decoder.alone(t) for t in window]
         return decoder.joined(window)
 
+    def _drop_vocabulary_echo(self, segs: list[Segment]) -> tuple[list[Segment], int]:
+        """Segments without the hotwords / prompt Whisper recited as speech
+        (:func:`qa_audit.asr.vocabulary.strip_echo`); a segment left empty goes."""
+        from qa_audit.asr.vocabulary import strip_echo, vocabulary_words
+
+        words = vocabulary_words(self.decoder.opts)
+        if not words:
+            return segs, 0
+        out, n = [], 0
+        for seg in segs:
+            text, spans = strip_echo(seg.text, words)
+            if spans:
+                n += len(spans)
+                seg.extra["vocabulary_echo"] = [seg.text[s:e] for s, e in spans]
+                if seg.words:
+                    seg.words = _words_outside(seg.text, seg.words, spans)
+                seg.text = text
+                if not text:
+                    continue
+            out.append(seg)
+        return out, n
+
     def _fill_call(self, call: Call, path: Path, info: AudioInfo, segs: list[Segment], seconds: float) -> None:
+        segs, echoes = self._drop_vocabulary_echo(segs)
         call.segments = segs
         call.audio = str(path)
         call.duration = round(info.duration, 3)
@@ -232,6 +255,23 @@ class Transcriber:
         call.metadata["asr"] = {"backend": self.backend, "model": self.model_id,
                                 "channels": info.channels, "mode": self.mode,
                                 "seconds": round(seconds, 2)}
+        if echoes:
+            call.metadata["asr"]["vocabulary_echo_removed"] = echoes
+
+
+def _words_outside(text: str, words: list, spans: list[tuple[int, int]]) -> list:
+    """The words of a segment that lie outside ``spans`` of its text (found in order)."""
+    keep, pos = [], 0
+    for w in words:
+        t = w.word.strip()
+        at = text.find(t, pos) if t else -1
+        if at < 0:
+            keep.append(w)
+            continue
+        pos = at + len(t)
+        if not any(s <= at < e for s, e in spans):
+            keep.append(w)
+    return keep
 
 
 # --- batches ----------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ read the terms and names; they cost 0.007 of CER.
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable, Optional
 
 from qa_audit.core.dial_log import call_institutions
@@ -82,3 +83,62 @@ def decode_vocabulary(mode: str, call: Optional[Call], extra_names: Iterable[str
     if mode == "prompt":
         return {"initial_prompt": prompt_for(call, extra_names=extra_names)}
     return {}
+
+
+def vocabulary_words(options: dict) -> list[str]:
+    """The words a call's decode options (:func:`decode_vocabulary`) put before the audio."""
+    text = options.get("hotwords") or options.get("initial_prompt") or ""
+    text = re.sub(r"的催收电话|催收电话|，说到", "、", text)
+    return [w for w in re.split(r"[、：:，,。\s]+", text) if w]
+
+
+_ITEM = r"[^、，,。？?！!：:；;\s]{1,8}"
+_ECHO_RUN = re.compile(rf"(?:(?:{_ITEM})?的?催收电话[：:])?{_ITEM}(?:、{_ITEM})+、?(?=。|$)。?")
+
+
+def _like(item: str, words: list[str]) -> bool:
+    """``item`` is a vocabulary word or one written with one character changed (收费金融 for 消费金融,
+    账贷 for 账单; not 你要还款 for 最低还款)."""
+    for w in words:
+        if item == w or len(item) == len(w) >= 2 and sum(a != b for a, b in zip(item, w)) <= 1:
+            return True
+    return False
+
+
+def strip_echo(text: str, words: Iterable[str]) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` without the runs of the vocabulary Whisper wrote back as speech, and where they were.
+
+    With hotwords, Whisper base sometimes ends a turn by reciting them: ``你就说是推款的,他知道。小贷、
+    小贷、消费金融、工号。`` or ``我许是随心借平台的催收电话：逾期、催收、信用卡、本金、收费金融。``.  Such a
+    run is a list of two or more items separated by 、 that ends a sentence, every item a vocabulary
+    word or written like one, one of them exactly one; a ``……的催收电话：`` head before it goes with it.
+    A list inside a sentence (``信用卡、欠款、属于民事纠纷``) stays.
+
+    >>> strip_echo("你就说是推款的,他知道。小贷、小贷、消费金融、工号。", ["小贷", "消费金融", "工号"])[0]
+    '你就说是推款的,他知道。'
+    """
+    words = [w for w in dict.fromkeys(words) if w]
+    if not words or "、" not in text:
+        return text, []
+    spans = []
+    for m in _ECHO_RUN.finditer(text):
+        run = m.group()
+        head = re.match(r"(?:.*?催收电话[：:])?", run).group()
+        items = [x for x in re.split(r"[、。]", run[len(head):]) if x]
+        if len(items) >= 2 and all(_like(x, words) for x in items) and any(x in words for x in items):
+            s = m.start()
+            if head:  # 我许是随心借平台的催收电话：: only the recited name and 的催收电话 go
+                name = re.sub(r"的?催收电话[：:]$", "", head)
+                keep = next((k for k in range(len(name)) if _like(name[k:], words)), len(name))
+                s += keep
+            if s > 0 and text[s - 1] in "、":  # 金、消费金融…: a cut item before the run
+                s -= 1
+            spans.append((s, m.end()))
+    if not spans:
+        return text, []
+    out, pos = [], 0
+    for s, e in spans:
+        out.append(text[pos:s])
+        pos = e
+    out.append(text[pos:])
+    return "".join(out).strip(), spans

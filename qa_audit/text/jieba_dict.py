@@ -83,6 +83,8 @@ def open_db() -> tuple[sqlite3.Connection, dict[str, int]]:
 
 
 _shared: dict[str, object] = {}
+_seen: dict[str, int] = {}  # words looked up already (-1: not in the dictionary)
+_SEEN_MAX = 200_000
 _lock = threading.Lock()
 
 
@@ -101,6 +103,7 @@ def connect() -> Optional[sqlite3.Connection]:
 def reset() -> None:
     """Forget the process-wide connection (tests; after the cache folder changed)."""
     with _lock:
+        _seen.clear()
         con = _shared.pop("con", None)
         if con is not None:
             con.close()
@@ -112,13 +115,22 @@ def frequencies(words: Iterable[str]) -> Optional[dict[str, int]]:
     con = connect()
     if con is None:
         return None
-    words = list(dict.fromkeys(words))
     out: dict[str, int] = {}
+    todo = []
+    for w in dict.fromkeys(words):
+        n = _seen.get(w)
+        if n is None:
+            todo.append(w)
+        elif n >= 0:
+            out[w] = n
     try:
         with _lock:
-            for k in range(0, len(words), 900):
-                part = words[k:k + 900]
+            for k in range(0, len(todo), 900):
+                part = todo[k:k + 900]
                 out.update(con.execute(f"SELECT w, n FROM f WHERE w IN ({','.join('?' * len(part))})", part))
     except sqlite3.Error:
         return None
+    if len(_seen) > _SEEN_MAX:
+        _seen.clear()
+    _seen.update((w, out.get(w, -1)) for w in todo)
     return out

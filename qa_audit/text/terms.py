@@ -28,8 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import product
-from typing import Iterable
+from typing import Iterable, Optional
 
 __all__ = ["Correction", "Corrected", "MISHEARINGS", "MIN_WORD_FREQ", "SOUND_ALIKE_TERMS", "correct",
            "note_zh", "sound_alikes"]
@@ -97,7 +96,6 @@ SOUND_ALIKE_TERMS: tuple[str, ...] = tuple(dict.fromkeys([
     "老赖", "畜生", "废物", "人渣", "王八蛋", "狗东西", "神经病",  # not 不要脸: 不要连/不要恋 are speech
 ]))
 MIN_WORD_FREQ = 10  # a heard form this frequent in jieba's dictionary is a word of its own
-_MAX_READINGS = 16  # windows with more reading combinations than this are not tried
 
 
 @dataclass(frozen=True)
@@ -142,83 +140,70 @@ def _context_ok(text: str, s: int, e: int, heard: str, term: str) -> bool:
         _NEAR.search(text[max(0, s - WINDOW):s]) or _NEAR.search(text[e:e + WINDOW]))
 
 
-def _is_cjk(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
-
-
 @lru_cache(maxsize=1)
-def _sound_alike_index():
-    """(exact, fuzzy, firsts, lengths): toneless syllables -> 2-character term; confusable keys ->
-    longer terms; the first syllables / keys that can start a term; the terms' lengths."""
-    from qa_audit.text.pinyin_match import confusable_key, readings
+def _automaton():
+    """Aho-Corasick over the pinyin classes of the terms (:func:`.normalize.pinyin_readings`):
+    finds the windows of a text that may sound like a term, in C; :func:`_matches` decides."""
+    import ahocorasick
 
-    exact: dict[tuple[str, ...], str] = {}
-    fuzzy: dict[tuple[str, ...], list[str]] = {}
-    firsts: set[str] = set()
+    from qa_audit.text.normalize import pinyin_readings
+
+    keys: dict[str, list[str]] = {}
     for term in SOUND_ALIKE_TERMS:
-        rs = [readings(c) for c in term]
-        if not all(rs):
-            continue
-        for combo in product(*rs):
-            if len(term) == 2:
-                exact.setdefault(combo, term)
-                firsts.add(combo[0])
-            else:
-                key = tuple(confusable_key(x) for x in combo)
-                fuzzy.setdefault(key, [])
-                if term not in fuzzy[key]:
-                    fuzzy[key].append(term)
-                firsts.add(key[0])
-    return exact, fuzzy, firsts, sorted({len(t) for t in SOUND_ALIKE_TERMS}, reverse=True)
+        for key in pinyin_readings(term):
+            keys.setdefault(key, []).append(term)
+    A = ahocorasick.Automaton()
+    for key, ts in keys.items():
+        A.add_word(key, tuple(ts))
+    A.make_automaton()
+    return A
+
+
+# the reading of a term where its characters' usual (first) readings are not it
+_TERM_READINGS = {"还款": ("huan", "kuan"), "曝光": ("bao", "guang")}
+
+
+def _syllables(word: str) -> Optional[tuple[str, ...]]:
+    """The usual toneless reading of each character (the first of the reading table: its rare
+    readings, 完 kuan, 款 xin, 支 qi, would make 还完 and 期对 sound like 还款 and 支队)."""
+    from qa_audit.text.pinyin_match import readings
+
+    rs = tuple(readings(c)[:1] for c in word)
+    return tuple(r[0] for r in rs) if all(rs) else None
+
+
+def _matches(w: str, term: str) -> bool:
+    """``w`` sounds like ``term``: the same syllables (two characters), or confusable ones with at
+    least one character the same (longer)."""
+    from qa_audit.text.pinyin_match import confusable_key
+
+    if w == term or len(w) != len(term) or len(term) > 2 and not any(a == b for a, b in zip(w, term)):
+        return False
+    heard, said = _syllables(w), _TERM_READINGS.get(term) or _syllables(term)
+    if heard is None or said is None:
+        return False
+    if len(term) == 2:
+        return heard == said
+    return all(confusable_key(a) == confusable_key(b) for a, b in zip(heard, said))
 
 
 def _candidates(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """Windows whose sound is a term's, longest first at each position, none overlapping."""
-    from qa_audit.text.pinyin_match import confusable_key, readings
+    from qa_audit.text.normalize import pinyin_key
 
-    exact, fuzzy, firsts, lengths = _sound_alike_index()
-    terms = set(SOUND_ALIKE_TERMS)
-    free = [True] * len(text)
-    for s, e in taken:
-        for k in range(s, min(e, len(text))):
-            free[k] = False
+    blocked = {k for s, e in taken for k in range(s, e)}
+    hits = []
+    for end, ts in _automaton().iter(pinyin_key(text)):
+        for term in ts:
+            s = end + 1 - len(term)
+            if not blocked.intersection(range(s, end + 1)) and _matches(text[s:end + 1], term):
+                hits.append((s, end + 1, term))
     out: list[tuple[int, int, str]] = []
-    i = 0
-    while i < len(text):
-        r0 = readings(text[i]) if free[i] and _is_cjk(text[i]) else ()
-        if not r0 or not (set(r0) & firsts or {confusable_key(x) for x in r0} & firsts):
-            i += 1
-            continue
-        found = None
-        for n in lengths:
-            w = text[i:i + n]
-            if len(w) < n or w in terms or not all(free[i:i + n]) or not all(map(_is_cjk, w)):
-                continue
-            rs = [readings(c) for c in w]
-            if not all(rs):
-                continue
-            combos = 1
-            for r in rs:
-                combos *= len(r)
-            if combos > _MAX_READINGS:
-                continue
-            for combo in product(*rs):
-                if n == 2:
-                    t = exact.get(combo)
-                    hits = [t] if t else []
-                else:
-                    hits = [t for t in fuzzy.get(tuple(confusable_key(x) for x in combo), ())
-                            if any(a == b for a, b in zip(w, t))]
-                if hits:
-                    found = (i, i + n, hits[0])
-                    break
-            if found:
-                break
-        if found:
-            out.append(found)
-            i = found[1]
-        else:
-            i += 1
+    nxt = 0
+    for s, e, term in sorted(hits, key=lambda h: (h[0], h[0] - h[1])):
+        if s >= nxt:
+            out.append((s, e, term))
+            nxt = e
     return out
 
 
