@@ -40,3 +40,27 @@ def test_pinyin_key_is_same_length_and_merges_asr_confusions():
     assert pinyin_key("欠款") == pinyin_key("现款")  # q/x merged
     assert pinyin_key("罚息减免") == pinyin_key("法机剪面")  # x/j merged
     assert pinyin_key("信用卡") == pinyin_key("新用卡")
+
+
+def test_cantonese_and_wu_function_words_read_as_mandarin():
+    from qa_audit.text.normalize import read_dialect
+
+    assert normalize("阿拉就到侬单位门口等侬").text == "我们就到你单位门口等你"
+    assert read_dialect("佢系我老公，唔系我借嘅") == "他是我老公，不是我借的"
+    # Mandarin words with the same characters stay: 关系, 系统, 阿拉伯, 唔该 (thanks)
+    for w in ("没关系", "我系统里看到", "阿拉伯语", "唔该晒"):
+        assert read_dialect(w) == w
+    n = normalize("阿拉两万块侬还伐")
+    assert n.text == "我们20000块你还伐" and n.orig_slice(0, 2) == "阿拉"
+
+
+def test_a_dialect_threat_is_found_with_its_own_words_as_evidence():
+    from qa_audit.core.model import Call, Segment
+    from qa_audit.detect.detector import Detector
+
+    call = Call(call_id="W", callee_relation="debtor", segments=[
+        Segment(0, 3, "agent", "侬好，我是华远银行的，请问是王先生伐？"),
+        Segment(3, 5, "customer", "是我。"),
+        Segment(5, 9, "agent", "礼拜五还不到，阿拉就到侬单位门口等侬。")])
+    found = [f for f in Detector.load().scan(call) if f.category == "threat"]
+    assert found and found[0].segment == 2 and "侬单位" in found[0].evidence

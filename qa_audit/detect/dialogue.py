@@ -101,6 +101,8 @@ class DialogueTracker:
     # the agent asks for someone who is not (yet) on the line (找一下张伟 / 张伟在吗); 我就是 answers it:
     # the person sought is on the line, whoever the dialer dialled
     _SEEK = re.compile(r"(找一下|找下|我找|我们找|想找|麻烦找)[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{2,3}(先生|女士|小姐)?(在吗|在不在|在家吗)")
+    _ASKED_ORG = re.compile(r"是[^,，。?？]{0,10}(公司|单位|厂|门店|店|集团|办公室|前台|医院|学校|酒店|物业|工作室)"
+                            r"(吗|么|吧|是吧|对吧|[?？])")
     _IT_IS_ME = re.compile(r"^(喂|嗯|哦|啊)?[,，。\s]*(我就是|就是我|是我|我就是本人|我本人)([,，。!！?？\s]|$)")
 
     @staticmethod
@@ -159,10 +161,16 @@ class DialogueTracker:
                 # a plain "不是" only answers a question about who is on the line
                 asked_who = asked and agent_turns <= 3 and not self.q_debt.search(t)
                 # 是…本人吗: the question is about the account holder himself, whoever the dialer dialled
-                asked_self = asked and bool(re.search(r"(?<![他她])本人(吗|么|嘛|是吧|对吧|[?？])", t))
+                # (请问您是不是……严国强本人 asks it too)
+                asked_self = asked and bool(re.search(r"(?<![他她])本人(吗|么|嘛|是吧|对吧|[?？])|"
+                                                      r"是不是[^他她,，。?？]{0,14}(?<![他她])本人", t))
                 # 是马骁吗？…找一下你同事邓凯 / 是远景物流吗？我找一下你们仓库的主管: the question is for a
                 # relative or colleague of the debtor, so a yes confirms who that third party is
-                asked_third = asked and not asked_self and bool(self._first(self.addresses_third, t))
+                # 是鑫达装饰公司吗？— 是的，前台: the opening asks for a workplace, so a yes says who answers
+                # for it (not 你工作单位是昌明建设集团吧？, a question to the debtor about his employer)
+                asked_org = agent_turns <= 2 and not confirmed and bool(self._ASKED_ORG.search(t)) \
+                    and not re.search(r"你(的|们)?(工作)?(单位|公司)", t)
+                asked_third = asked and not asked_self and bool(self._first(self.addresses_third, t) or asked_org)
                 sought = bool(self._SEEK.search(t)) and not self._first(self.addresses_third, t)
                 st.party.append(party)
                 st.confirmed.append(confirmed)

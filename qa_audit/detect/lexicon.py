@@ -37,7 +37,7 @@ from typing import Any, Iterable, Optional
 
 import yaml
 
-from qa_audit.text.normalize import exact_syllables_match, normalize, pinyin_key, pinyin_readings
+from qa_audit.text.normalize import exact_syllables_match, normalize, pinyin_key, pinyin_readings, read_dialect
 
 __all__ = ["LexiconError", "Entry", "Near", "Rx", "Cue", "Lexicon", "LexiconSet", "Hit",
            "load_yaml", "load_lexicons"]
@@ -169,8 +169,8 @@ class _V:
     def regex(self, s: Any, what: str, line: int) -> re.Pattern:
         if not isinstance(s, str) or not s:
             raise self.err(s, f"{what}: pattern must be a non-empty string", line)
-        try:
-            return re.compile(s)
+        try:  # read like the text it runs on: 喺 / 我哋 in a pattern mean 在 / 我们 (normalize.read_dialect)
+            return re.compile(read_dialect(s))
         except re.error as e:
             raise self.err(s, f"{what}: bad regular expression {s!r}: {e}", _line(s, line)) from e
 

@@ -7,7 +7,10 @@
    您 → 你 (polite and plain "you" match the same patterns), 帐 → 账;
 3. Chinese numerals → Arabic (cn2an): 两万 / 2万 / 20000 all read ``20000``; 四万八千六 → ``48600``;
    工号二六九三 → ``2693``.  Only numeral runs that are clearly numbers are converted (a magnitude
-   character 十百千万亿, two or more digits, or a unit after it), so 一次性 / 一下 / 一笔勾销 stay.
+   character 十百千万亿, two or more digits, or a unit after it), so 一次性 / 一下 / 一笔勾销 stay;
+4. Cantonese and Wu function words read as Mandarin, character for character (佢 → 他, 嘅 → 的,
+   喺 → 在, 冇 → 没, 咗 → 了, 我哋 → 我们, 我系 → 我是, 唔系 → 不是; 侬 → 你, 阿拉 → 我们), so
+   阿拉就到侬单位门口等侬 reads 我们就到你单位门口等你 for every rule.
 
 Every normalized character keeps the original span it came from, so a hit in the normalized text
 maps back to the exact evidence substring of the segment (``NormText.span_to_orig``).
@@ -59,6 +62,23 @@ def to_simplified(text: str) -> str:
         cc = _opencc()
         out = "".join(c2 if len(c2 := cc.convert(c)) == 1 else c for c in text)
     return out
+
+
+# same length, so the offsets stay valid; 系 only as the copula (我系 / 唔系, not 关系 / 我系统), 唔 only
+# before a verb (唔该 "thanks" stays), 阿拉 not in 阿拉伯
+_DIALECT_MAP = {"侬": "你", "佢": "他", "嘅": "的", "喺": "在", "冇": "没", "咗": "了", "哋": "们",
+                "阿拉": "我们", "系": "是", "唔": "不"}
+_DIALECT = re.compile(r"侬|佢|嘅|喺|冇|咗|哋|阿拉(?![伯丁斯])|(?<=[我你他她就不佢唔])系(?![统列数])|系(?=咪)"
+                      r"|唔(?=[系是好使会准得识知见])")
+
+
+def read_dialect(text: str) -> str:
+    """``text`` with Cantonese / Wu function words in Mandarin (same length; see the module doc).
+
+    >>> read_dialect("阿拉就到侬单位门口等侬，我系佢老婆，唔该")
+    '我们就到你单位门口等你，我是他老婆，唔该'
+    """
+    return _DIALECT.sub(lambda m: _DIALECT_MAP[m.group()], text) if _DIALECT.search(text) else text
 
 
 @dataclass
@@ -151,7 +171,7 @@ def normalize(text: str, correct_terms: bool = False) -> NormText:
     terms read back first (一七 → 逾期, :mod:`qa_audit.text.terms`; same length), listed in
     ``corrections``."""
     simp = to_simplified(text)
-    t = simp.translate(_WIDTH)
+    t = read_dialect(simp.translate(_WIDTH))
     fixes: list = []
     if correct_terms:
         from qa_audit.text.terms import correct

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -215,7 +216,7 @@ def collect(det: Any, labels: Iterable[str | Path], decisions: Optional[Iterable
     turns: list[Turn] = []
     for src in labels:
         p = Path(src)
-        if p.is_file() and p.name == "items.jsonl":
+        if p.is_file() and re.fullmatch(r"items(_round\d+)?\.jsonl", p.name):
             turns += turns_from_real(det, p)
         elif p.is_dir() and (p / "items.jsonl").is_file() and not (p / "labels.jsonl").is_file():
             turns += turns_from_real(det, p / "items.jsonl")
@@ -229,13 +230,13 @@ def collect(det: Any, labels: Iterable[str | Path], decisions: Optional[Iterable
 
 
 def default_sources(samples: str | Path) -> list[Path]:
-    """The labelled sets trained on by default (everything except blind4, blind5, real aside;
-    blind6 once its first contact was measured)."""
+    """The labelled sets trained on by default (everything except blind4, blind5, the real items'
+    aside split; blind6 and blind7 once their first contact was measured; real rounds 2 and 3 tune)."""
     s = Path(samples)
-    names = ["dev", "own/tune", "own/holdout", "blind", "blind2", "blind3", "blind6", "notices"]
+    names = ["dev", "own/tune", "own/holdout", "blind", "blind2", "blind3", "blind6", "blind7", "notices"]
     out = [s / n for n in names if (s / n / "labels.jsonl").is_file()]
-    if (s / "real" / "items.jsonl").is_file():
-        out.append(s / "real" / "items.jsonl")
+    out += [p for p in (s / "real" / f for f in ("items.jsonl", "items_round2.jsonl", "items_round3.jsonl"))
+            if p.is_file()]
     return out
 
 

@@ -38,7 +38,17 @@ PRESENTATIONS = (
     ("greeting + name + role", r"(?:^|你好|喂)[\s,，]?(<N>{2,8}?)的?(?:<ROLE>)(?=<P>|$)"),
     # 我们瑞丰这边看到… / 咱们恒信那边
     ("'我们' + name + 这边", r"(?:我们|咱们|我行|我司)(<N>{2,6}?)(?:这边|那边|这里)"),
+    # 我是秒到贷客服你这期… (我是 + a name + a role, no 的)
+    ("name + role", r"我是[\s,，]?(<N>{2,8}?)(?:客服|催收专员|专员|贷后|法务)(?=<P>|$|你|您|这边|工号|我姓)"),
+    # ……吧？速借宝法务部。 (a sentence that is only a name and its department)
+    ("a line that is the name + department", r"(?:^|<P>)(<N>{2,8}?)(?:法务部|客服部|贷后部|催收部|风控部|"
+                                              r"资产保全部|客服中心|贷后中心|催收中心)(?=<P>|$)"),
+    # 我鼎信商务的，帮橙意贷处理你的欠款 (我 + a name that has an institution suffix + 的 / 帮 + a name)
+    ("'我' + name + '的'", r"(?:^|<P>)我(<N>{2,8}?)的(?=<P>)"),
+    ("on behalf of", r"(?:帮|替)(<N>{2,8}?)(?:处理|催收|跟进|追讨|催讨)"),
 )
+# presentations whose name must carry an institution suffix (我知道的, 帮他处理 name nothing)
+_NEEDS_SUFFIX = ("'我' + name + '的'", "on behalf of")
 _PLACE = "(?:这里是|这边是|我这边是|我这里是|我们是|我们这边是|我们这里是|这儿是|我这儿是|我们这儿是)"
 _PAUSE = r"[\s,.?!;，。？！；]"
 _PLACEHOLDER = re.compile(r"<(INTRO|ROLE|N|PLACE|P)>")
@@ -214,6 +224,8 @@ class SelfId001(Rule):
             if name in p.generic or any(x in name for x in p.exclude) or any(c in stop_first for c in name[:1]) \
                     or name.endswith(("的", "了", "呢", "吗")) or cls._only_type_words(name, p) \
                     or re.fullmatch(r"[小老阿][\u4e00-\u9fff]", name):  # 小王 / 老李: a person, not a name
+                continue
+            if kind in _NEEDS_SUFFIX and not p.suffix.search(name):
                 continue
             yield m.start(1), m.end(1), name, f"intro '{m.group()[:m.start(1) - m.start()]}' + {kind}"
 
