@@ -231,7 +231,7 @@ def test_repeated_sentences_and_loops_are_collapsed():
 @pytest.mark.parametrize("text, kept", [
     ("你就说是推款的,他知道。小贷、小贷、消费金融、工号。", "你就说是推款的,他知道。"),
     ("好累!小贷、小贷。", "好累!"),
-    ("我许是随心借平台的催收电话：逾期、催收、信用卡、本金、收费金融。", "我许是"),   # written like 消费金融
+    ("我许是随心借平台的催收电话：逾期、催收、信用卡、本金、收费金融。", "我许是。"),  # written like 消费金融
     ("您好,我是汇通银行。收费金融、工号。麻烦你让他回电话。", "您好,我是汇通银行。麻烦你让他回电话。"),
     ("信用卡、欠款、属于民事纠纷,不会因为这个抓人", None),       # a list inside a sentence
     ("你欠的本金、利息一共两万", None),
@@ -257,3 +257,20 @@ def test_words_of_a_cut_run_go_with_it():
     text = "好累!小贷、小贷。"
     words = [Word(0, 1, "好累!"), Word(1, 2, "小贷、"), Word(2, 3, "小贷。")]
     assert [w.word for w in _words_outside(text, words, [(3, 9)])] == ["好累!"]
+
+
+@pytest.mark.parametrize("text, kept, cut", [
+    ("是我,怎么了：逾", "是我,怎么了。", "：逾"),                       # the head's colon and 逾 of 逾期
+    ("现在就转不开：逾期。", "现在就转不开。", "：逾期"),
+    ("我是小橙分期的贷后专员小韩：", "我是小橙分期的贷后专员小韩。", "："),
+    ("欠款是一万一：其中本金九千八：", "欠款是一万一，其中本金九千八。", "："),  # a colon inside reads as a comma
+    ("还款日是：下个月五号", "还款日是，下个月五号", None),
+    ("好的，我下午就还。", "好的，我下午就还。", None),
+])
+def test_the_prompts_colon_is_read_as_a_pause(text, kept, cut):
+    from qa_audit.asr.vocabulary import decode_vocabulary, strip_echo, vocabulary_words
+
+    words = vocabulary_words(decode_vocabulary("hotwords", Call(call_id="V", metadata={"institution": "小橙分期"})))
+    out, spans = strip_echo(text, words)
+    assert out == kept
+    assert [text[s:e] for s, e in spans] == ([cut] if cut else [])

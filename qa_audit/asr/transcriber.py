@@ -53,7 +53,7 @@ __all__ = ["BACKENDS", "GAP_S", "HALLUCINATION_PATTERNS", "INITIAL_PROMPT", "MAX
            "WINDOW_S", "WORD_SNAP_S", "call_from_metadata", "clean_text", "decode_options", "file_sha256",
            "find_audio", "is_hallucination", "read_metadata", "resolve_model", "to_simplified", "transcribe_paths"]
 
-PIPELINE_VERSION = "asr-3"  # 3: recited vocabulary cut from the transcript
+PIPELINE_VERSION = "asr-4"  # 3: recited vocabulary cut from the transcript; 4: the prompt's colons
 MODES = ("channel", "stream", "turn", "batched")
 MONO_MERGE_GAP_S = 1.5  # mono: consecutive pieces given the same role form one turn
 CHANNEL_MODE_MAX_S = 1200.0  # longer recordings use "stream" mode: memory bounded by the window, not the file
@@ -225,8 +225,8 @@ class Transcriber:
         return decoder.joined(window)
 
     def _drop_vocabulary_echo(self, segs: list[Segment]) -> tuple[list[Segment], int]:
-        """Segments without the hotwords / prompt Whisper recited as speech
-        (:func:`qa_audit.asr.vocabulary.strip_echo`); a segment left empty goes."""
+        """Segments without the hotwords / prompt Whisper recited as speech and with the prompt's
+        colons read as pauses (:func:`qa_audit.asr.vocabulary.strip_echo`); a segment left empty goes."""
         from qa_audit.asr.vocabulary import strip_echo, vocabulary_words
 
         words = vocabulary_words(self.decoder.opts)
@@ -240,9 +240,9 @@ class Transcriber:
                 seg.extra["vocabulary_echo"] = [seg.text[s:e] for s, e in spans]
                 if seg.words:
                     seg.words = _words_outside(seg.text, seg.words, spans)
-                seg.text = text
-                if not text:
-                    continue
+            seg.text = text  # also the prompt's colons read as commas
+            if not text:
+                continue
             out.append(seg)
         return out, n
 
