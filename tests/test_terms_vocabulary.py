@@ -37,6 +37,9 @@ def test_everyday_words_stay(text):
     ("我们会去你护集地找你", "我们会去你户籍地找你"),       # 3: confusable syllables, one character the same
     ("我们的律师汉已经发出去了", "我们的律师函已经发出去了"),
     ("不还你就等着坐老吧", "不还你就等着坐牢吧"),
+    ("还了我们就给你车销利案", "还了我们就给你撤销立案"),  # 4: the same syllables
+    ("材料已经移交到我们金增了", "材料已经移交到我们经侦了"),  # jin zeng ~ jing zhen
+    ("你这个归儿子借钱不还", "你这个龟儿子借钱不还"),
 ])
 def test_sound_alikes_of_key_terms_are_read_back(heard, read):
     c = correct(heard)

@@ -91,9 +91,9 @@ SOUND_ALIKE_TERMS: tuple[str, ...] = tuple(dict.fromkeys([
     # authorities and the criminal law an impersonating or threatening agent invokes
     "公安", "警方", "警察", "刑警", "法官", "执行局", "司法局", "传票", "拘留", "逮捕", "坐牢", "判刑",
     "户籍地", "刑事责任", "刑事案件", "诈骗罪", "拒执罪", "失信人", "黑名单", "通讯录", "村委会", "居委会",
-    "曝光", "律师函", "催收函",
+    "曝光", "律师函", "催收函", "经侦", "经侦支队", "网警", "撤销立案", "诈骗", "线索",
     # insults
-    "老赖", "畜生", "废物", "人渣", "王八蛋", "狗东西", "神经病",  # not 不要脸: 不要连/不要恋 are speech
+    "老赖", "畜生", "废物", "人渣", "王八蛋", "狗东西", "神经病", "龟儿子", "瓜娃子",  # not 不要脸: 不要连/不要恋 are speech
 ]))
 MIN_WORD_FREQ = 10  # a heard form this frequent in jieba's dictionary is a word of its own
 
