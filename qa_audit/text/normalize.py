@@ -64,11 +64,12 @@ def to_simplified(text: str) -> str:
     return out
 
 
-# same length, so the offsets stay valid; 系 only as the copula (我系 / 唔系, not 关系 / 我系统), 唔 only
-# before a verb (唔该 "thanks" stays), 阿拉 not in 阿拉伯
+# same length, so the offsets stay valid; 系 only as the copula (我系 / 唔系, not 关系 / 我系统; 系咪 stays
+# for the dialogue's reading 是不是, three characters), 唔 only before a verb (唔该 "thanks" stays),
+# 阿拉 not in 阿拉伯
 _DIALECT_MAP = {"侬": "你", "佢": "他", "嘅": "的", "喺": "在", "冇": "没", "咗": "了", "哋": "们",
                 "阿拉": "我们", "系": "是", "唔": "不"}
-_DIALECT = re.compile(r"侬|佢|嘅|喺|冇|咗|哋|阿拉(?![伯丁斯])|(?<=[我你他她就不佢唔])系(?![统列数])|系(?=咪)"
+_DIALECT = re.compile(r"侬|佢|嘅|喺|冇|咗|哋|阿拉(?![伯丁斯])|(?<=[我你他她就不佢唔])系(?![统列数咪])"
                       r"|唔(?=[系是好使会准得识知见])")
 
 
