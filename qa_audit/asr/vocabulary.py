@@ -24,6 +24,7 @@ read the terms and names; they cost 0.007 of CER.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable, Optional
 
 from qa_audit.core.dial_log import call_institutions
@@ -138,7 +139,7 @@ def strip_echo(text: str, words: Iterable[str]) -> tuple[str, list[tuple[int, in
                 s -= 1
             spans.append((s, m.end()))
     # ……怎么了：逾 / 现在就转不开：逾期。: the head's colon and the start of its list closing a turn
-    if (m := _colon_tail(words).search(text)) and not any(s <= m.start() < e for s, e in spans):
+    if (m := _colon_tail(tuple(words)).search(text)) and not any(s <= m.start() < e for s, e in spans):
         spans.append((m.start(), m.end() - len(m.group(1))))
     spans.sort()
     out, pos = [], 0
@@ -153,15 +154,9 @@ def strip_echo(text: str, words: Iterable[str]) -> tuple[str, list[tuple[int, in
     return kept, spans
 
 
-def _colon_tail(words: list[str]) -> re.Pattern:
+@lru_cache(maxsize=64)
+def _colon_tail(words: tuple[str, ...]) -> re.Pattern:
     """A colon, then nothing or the start of a vocabulary word, ending the text (group 1: the full
     stop after it, which stays)."""
-    key = tuple(words)
-    if key not in _TAILS:
-        heads = sorted({w[:k] for w in words for k in range(1, len(w) + 1)}, key=len, reverse=True)
-        _TAILS.clear()
-        _TAILS[key] = re.compile(r"[：:](?:" + "|".join(map(re.escape, heads)) + r")?([。.]?)$")
-    return _TAILS[key]
-
-
-_TAILS: dict[tuple, re.Pattern] = {}
+    heads = sorted({w[:k] for w in words for k in range(1, len(w) + 1)}, key=len, reverse=True)
+    return re.compile(r"[：:](?:" + "|".join(map(re.escape, heads)) + r")?([。.]?)$")

@@ -168,10 +168,11 @@ class DialogueTracker:
                 # relative or colleague of the debtor, so a yes confirms who that third party is
                 # 是鑫达装饰公司吗？— 是的，前台: the opening asks for a workplace, so a yes says who answers
                 # for it (not 你工作单位是昌明建设集团吧？, a question to the debtor about his employer)
-                asked_org = agent_turns <= 2 and not confirmed and bool(self._ASKED_ORG.search(t)) \
-                    and not re.search(r"你(的|们)?(工作)?(单位|公司)", t)
-                asked_third = asked and not asked_self and bool(self._first(self.addresses_third, t) or asked_org)
-                sought = bool(self._SEEK.search(t)) and not self._first(self.addresses_third, t)
+                to_third = bool(self._first(self.addresses_third, t))
+                asked_third = asked and not asked_self and (to_third or (
+                    agent_turns <= 2 and not confirmed and bool(self._ASKED_ORG.search(t))
+                    and not re.search(r"你(的|们)?(工作)?(单位|公司)", t)))
+                sought = bool(self._SEEK.search(t)) and not to_third
                 st.party.append(party)
                 st.confirmed.append(confirmed)
                 st.since.append(since)
